@@ -1,0 +1,59 @@
+"""Moderation console for accounts: search, filter, suspend and unsuspend."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from accounts import services
+from accounts.models import Follow, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = (
+        "username",
+        "email",
+        "display_name",
+        "is_active",
+        "is_staff",
+        "num_tweets",
+        "num_followers",
+        "created_at",
+    )
+    list_filter = ("is_active", "is_staff", "is_superuser", "created_at")
+    search_fields = ("username", "email", "display_name")
+    ordering = ("-created_at",)
+    readonly_fields = ("created_at", "last_login", "num_tweets", "num_followers", "num_following", "is_active")
+    actions = ["suspend", "unsuspend"]
+    fieldsets = (
+        (None, {"fields": ("username", "email", "password")}),
+        ("Profile", {"fields": ("display_name", "bio")}),
+        ("Status", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Stats", {"fields": ("created_at", "last_login", "num_tweets", "num_followers", "num_following")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),)
+
+    @admin.action(description="Suspend selected users (log-in, tokens, tweets in feeds and search)")
+    def suspend(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = 0
+        for user in queryset.filter(is_active=True).exclude(pk=request.user.pk):
+            services.user_suspend(user=user)
+            count += 1
+        self.message_user(request, f"Suspended {count} user(s).", messages.SUCCESS)
+
+    @admin.action(description="Lift the suspension of selected users")
+    def unsuspend(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = 0
+        for user in queryset.filter(is_active=False):
+            services.user_unsuspend(user=user)
+            count += 1
+        self.message_user(request, f"Unsuspended {count} user(s).", messages.SUCCESS)
+
+
+@admin.register(Follow)
+class FollowAdmin(admin.ModelAdmin):
+    list_display = ("follower", "followee", "created_at")
+    search_fields = ("follower__username", "followee__username")
+    raw_id_fields = ("follower", "followee")
+    list_select_related = ("follower", "followee")

@@ -1,0 +1,101 @@
+"""Users and the follow graph."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+USERNAME_MAX_LENGTH = 30
+RESERVED_USERNAMES = frozenset({"me"})
+
+username_validator = RegexValidator(
+    r"^[A-Za-z0-9_]{1,30}\Z",
+    "Use 1 to 30 ASCII letters, digits or underscores.",
+    code="invalid_username",
+)
+
+
+class UserQuerySet(models.QuerySet):
+    def active(self) -> "UserQuerySet":
+        return self.filter(is_active=True)
+
+    def visible_to(self, viewer: "User | None") -> "UserQuerySet":
+        """Suspended users exist only for staff."""
+        if viewer is not None and viewer.is_authenticated and viewer.is_staff:
+            return self
+        return self.filter(is_active=True)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str) -> "User":
+        # Log-in ignores case, as uniqueness does.
+        return self.get(username__lower=username.lower())
+
+    def create_user(self, username: str, email: str, password: str | None = None, **extra) -> "User":
+        user = self.model(username=username, email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username: str, email: str, password: str | None = None, **extra) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(username, email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account. `is_active=False` means suspended by a moderator."""
+
+    username = models.CharField(max_length=USERNAME_MAX_LENGTH, validators=[username_validator])
+    email = models.EmailField(max_length=254)
+    display_name = models.CharField(max_length=50, blank=True, default="")
+    bio = models.CharField(max_length=160, blank=True, default="")
+    is_active = models.BooleanField(default=True, help_text="Unset to suspend the account.")
+    is_staff = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    num_tweets = models.PositiveIntegerField(default=0)
+    num_followers = models.PositiveIntegerField(default=0)
+    num_following = models.PositiveIntegerField(default=0)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_uniq"),
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_uniq"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="ix_user_created")]
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class Follow(models.Model):
+    """`follower` follows `followee`."""
+
+    follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="following_set", db_index=False)
+    followee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follower_set", db_index=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Its index also answers "does A follow B".
+            models.UniqueConstraint(fields=["follower", "followee"], name="accounts_follow_uniq"),
+            models.CheckConstraint(condition=~models.Q(follower=models.F("followee")), name="accounts_follow_no_self"),
+        ]
+        indexes = [
+            # "whom does X follow", newest first.
+            models.Index(fields=["follower", "-created_at"], name="ix_follow_follower_created"),
+            # "who follows X", newest first; covering follower_id so fan-out reads only the index.
+            models.Index(fields=["followee", "-created_at"], name="ix_follow_followee_created", include=["follower"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} -> {self.followee_id}"

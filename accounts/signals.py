@@ -1,0 +1,16 @@
+"""Events the accounts app announces after commit; higher apps (feed, search) react.
+
+Each is sent from `transaction.on_commit`, so receivers see committed rows and may
+enqueue tasks. Receivers must not raise: a failure to enqueue is theirs to log.
+"""
+
+from django.dispatch import Signal
+
+# kwargs: follower_id, followee_id
+follow_created = Signal()
+follow_removed = Signal()
+# kwargs: user_id
+user_suspended = Signal()
+user_unsuspended = Signal()
+# kwargs: user_id (profile text changed: search reindexes)
+user_updated = Signal()

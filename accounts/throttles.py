@@ -1,0 +1,17 @@
+"""Per-client-address throttling of the unauthenticated auth endpoints."""
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class AuthRateThrottle(SimpleRateThrottle):
+    """AUTH_THROTTLE_RATE per client address, one bucket per view (`throttle_scope`)."""
+
+    scope = "auth"
+
+    def get_rate(self) -> str:
+        return settings.AUTH_THROTTLE_RATE
+
+    def get_cache_key(self, request, view) -> str:  # type: ignore[no-untyped-def]
+        scope = getattr(view, "throttle_scope", self.scope)
+        return self.cache_format % {"scope": scope, "ident": self.get_ident(request)}

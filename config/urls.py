@@ -1,0 +1,22 @@
+"""Root URLconf: each app mounts its own api/urls.py under /api/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.api_root import api_root
+from config.health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/", api_root, name="api-root"),
+    path("api/session/", include("rest_framework.urls")),  # session login for the browsable API
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/", include("accounts.api.urls")),
+    path("api/", include("tweets.api.urls")),
+    path("api/", include("feed.api.urls")),
+    path("api/", include("search.api.urls")),
+    path("", api_root, name="home"),
+]

@@ -1,0 +1,39 @@
+"""Project-wide fixtures: API clients with real JWTs, a clean Redis per test, eager Celery."""
+
+import pytest
+from django_redis import get_redis_connection
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from config.celery import app
+
+    # Unit tests run tasks inline (against the real Redis and PostgreSQL); the e2e
+    # tests start a real worker and switch this off for their duration.
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis():
+    """Each test starts with an empty Redis database (REDIS_URL points at a test db)."""
+    get_redis_connection("default").flushdb()
+    yield
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
+    """An APIClient sending a real access token for `user`."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    return client
+
+
+@pytest.fixture
+def make_client():
+    return client_for

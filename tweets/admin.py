@@ -1,0 +1,89 @@
+"""Moderation console for tweets: search, filter, hide with a reason, unhide."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from tweets import services
+from tweets.models import Like, Repost, Tweet
+
+
+class HideActionForm(ActionForm):
+    reason = forms.CharField(required=False, max_length=500, help_text="Reason (for hide)")
+
+
+class HiddenFilter(admin.SimpleListFilter):
+    title = "hidden"
+    parameter_name = "hidden"
+
+    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+        return (("yes", "Hidden"), ("no", "Visible"))
+
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        if self.value() == "yes":
+            return queryset.filter(hidden_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(hidden_at__isnull=True)
+        return queryset
+
+
+@admin.register(Tweet)
+class TweetAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "author",
+        "short_content",
+        "created_at",
+        "num_likes",
+        "num_replies",
+        "num_reposts",
+        "hidden_at",
+    )
+    list_filter = (HiddenFilter, "created_at")
+    date_hierarchy = "created_at"
+    search_fields = ("content", "author__username")
+    list_select_related = ("author",)
+    raw_id_fields = ("author", "in_reply_to")
+    readonly_fields = (
+        "created_at",
+        "num_likes",
+        "num_replies",
+        "num_reposts",
+        "hidden_at",
+        "hidden_reason",
+        "fanned_out_at",
+    )
+    action_form = HideActionForm
+    actions = ["hide", "unhide"]
+    show_full_result_count = False
+
+    @admin.display(description="content")
+    def short_content(self, tweet: Tweet) -> str:
+        return tweet.content[:80]
+
+    @admin.action(description="Hide selected tweets (reason from the box)")
+    def hide(self, request: HttpRequest, queryset: QuerySet[Tweet]) -> None:
+        reason = request.POST.get("reason", "").strip()
+        count = sum(services.tweet_hide(tweet=tweet, reason=reason) for tweet in queryset)
+        self.message_user(request, f"Hid {count} tweet(s).", messages.SUCCESS)
+
+    @admin.action(description="Unhide selected tweets")
+    def unhide(self, request: HttpRequest, queryset: QuerySet[Tweet]) -> None:
+        count = sum(services.tweet_unhide(tweet=tweet) for tweet in queryset)
+        self.message_user(request, f"Unhid {count} tweet(s).", messages.SUCCESS)
+
+
+@admin.register(Like)
+class LikeAdmin(admin.ModelAdmin):
+    list_display = ("user", "tweet", "created_at")
+    raw_id_fields = ("user", "tweet")
+    search_fields = ("user__username",)
+
+
+@admin.register(Repost)
+class RepostAdmin(admin.ModelAdmin):
+    list_display = ("user", "tweet", "created_at")
+    raw_id_fields = ("user", "tweet")
+    search_fields = ("user__username",)

@@ -1,0 +1,56 @@
+"""Input and output shapes of the tweets API.
+
+TweetOutput declares its fields for the OpenAPI schema but renders with a plain
+function: it is on the feed's hot path, where DRF's per-field machinery costs more
+than the query.
+"""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from tweets.models import TWEET_MAX_LENGTH, Tweet
+
+_datetime = serializers.DateTimeField()
+
+
+def tweet_to_dict(tweet: Tweet) -> dict[str, Any]:
+    """The API's tweet object; `liked`/`reposted` come from the selector's annotations."""
+    return {
+        "id": str(tweet.pk),
+        "author": {"id": str(tweet.author_id), "username": tweet.author.username},
+        "content": tweet.content,
+        "created_at": _datetime.to_representation(tweet.created_at),
+        "in_reply_to": None if tweet.in_reply_to_id is None else str(tweet.in_reply_to_id),
+        "num_likes": tweet.num_likes,
+        "num_replies": tweet.num_replies,
+        "num_reposts": tweet.num_reposts,
+        "liked": bool(getattr(tweet, "liked", False)),
+        "reposted": bool(getattr(tweet, "reposted", False)),
+    }
+
+
+class TweetAuthorOutput(serializers.Serializer):
+    id = serializers.CharField()
+    username = serializers.CharField()
+
+
+class TweetOutput(serializers.Serializer):
+    id = serializers.CharField()
+    author = TweetAuthorOutput()
+    content = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    in_reply_to = serializers.CharField(allow_null=True)
+    num_likes = serializers.IntegerField()
+    num_replies = serializers.IntegerField()
+    num_reposts = serializers.IntegerField()
+    liked = serializers.BooleanField()
+    reposted = serializers.BooleanField()
+
+    def to_representation(self, instance: Tweet) -> dict[str, Any]:
+        return tweet_to_dict(instance)
+
+
+class TweetCreateInput(serializers.Serializer):
+    # Length is checked after trimming by the service; this bound only stops huge bodies early.
+    content = serializers.CharField(max_length=TWEET_MAX_LENGTH * 4, trim_whitespace=False, allow_blank=True)

@@ -1,0 +1,118 @@
+"""HTTP views of the tweets app: thin wrappers over services and selectors."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.selectors import user_get_by_username
+from tweets import selectors, services
+from tweets.api.serializers import TweetCreateInput, TweetOutput
+
+ERRORS_400 = OpenApiResponse(description="Invalid input; the body names each bad field.")
+ERROR_401 = OpenApiResponse(description="Missing, invalid or expired credentials.")
+ERROR_403 = OpenApiResponse(description="Not your tweet.")
+ERROR_404 = OpenApiResponse(description="No such tweet (or user).")
+
+
+def _tweet_response(request: Request, tweet_id: str | int, code: int = status.HTTP_200_OK) -> Response:
+    tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
+    return Response(TweetOutput(tweet).data, status=code)
+
+
+class TweetCreateView(APIView):
+    @extend_schema(request=TweetCreateInput, responses={201: TweetOutput, 400: ERRORS_400, 401: ERROR_401})
+    def post(self, request: Request) -> Response:
+        data = TweetCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        tweet = services.tweet_create(author=request.user, content=data.validated_data["content"])
+        return _tweet_response(request, tweet.pk, status.HTTP_201_CREATED)
+
+
+class TweetDetailView(APIView):
+    @extend_schema(responses={200: TweetOutput, 401: ERROR_401, 404: ERROR_404})
+    def get(self, request: Request, tweet_id: str) -> Response:
+        return _tweet_response(request, tweet_id)
+
+    @extend_schema(responses={204: None, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404})
+    def delete(self, request: Request, tweet_id: str) -> Response:
+        tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
+        services.tweet_delete(tweet=tweet, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LikeView(APIView):
+    @extend_schema(
+        request=None,
+        responses={201: TweetOutput, 200: TweetOutput, 401: ERROR_401, 404: ERROR_404},
+        description="Like the tweet (201), or 200 when already liked. Returns the tweet.",
+    )
+    def post(self, request: Request, tweet_id: str) -> Response:
+        tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
+        created = services.like_create(user=request.user, tweet=tweet)
+        return _tweet_response(request, tweet.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=None, responses={204: None, 401: ERROR_401, 404: ERROR_404})
+    def delete(self, request: Request, tweet_id: str) -> Response:
+        tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
+        services.like_delete(user=request.user, tweet=tweet)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RepostView(APIView):
+    @extend_schema(
+        request=None,
+        responses={201: TweetOutput, 200: TweetOutput, 401: ERROR_401, 404: ERROR_404},
+        description="Repost the tweet (201), or 200 when already reposted. Returns the tweet.",
+    )
+    def post(self, request: Request, tweet_id: str) -> Response:
+        tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
+        created = services.repost_create(user=request.user, tweet=tweet)
+        return _tweet_response(request, tweet.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=None, responses={204: None, 401: ERROR_401, 404: ERROR_404})
+    def delete(self, request: Request, tweet_id: str) -> Response:
+        tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
+        services.repost_delete(user=request.user, tweet=tweet)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class _TweetList(generics.ListAPIView):
+    serializer_class = TweetOutput
+
+    @extend_schema(responses={200: TweetOutput(many=True), 400: ERRORS_400, 401: ERROR_401, 404: ERROR_404})
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class RepliesView(_TweetList):
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        tweet = selectors.tweet_get(tweet_id=self.kwargs["tweet_id"], viewer=self.request.user)
+        return selectors.tweet_replies(tweet=tweet, viewer=self.request.user)
+
+    @extend_schema(
+        request=TweetCreateInput, responses={201: TweetOutput, 400: ERRORS_400, 401: ERROR_401, 404: ERROR_404}
+    )
+    def post(self, request: Request, tweet_id: str) -> Response:
+        parent = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
+        data = TweetCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        reply = services.tweet_create(author=request.user, content=data.validated_data["content"], in_reply_to=parent)
+        return _tweet_response(request, reply.pk, status.HTTP_201_CREATED)
+
+
+class UserTweetsView(_TweetList):
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        user = user_get_by_username(username=self.kwargs["username"], viewer=self.request.user)
+        return selectors.user_tweets(user=user, viewer=self.request.user)
+
+
+class MyLikesView(_TweetList):
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.liked_tweets(user=self.request.user)
+
+
+class MyRepostsView(_TweetList):
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.reposted_tweets(user=self.request.user)

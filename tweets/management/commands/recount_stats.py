@@ -1,0 +1,15 @@
+"""Recompute every denormalised counter (tweets, followers, likes, ...) from the rows."""
+
+from django.core.management.base import BaseCommand
+
+from tweets.services import recount_stats
+
+
+class Command(BaseCommand):
+    help = "Repair num_* counters of users and tweets from the database rows. Safe to re-run."
+
+    def handle(self, *args, **options) -> None:
+        changed = recount_stats()
+        for name, rows in changed.items():
+            self.stdout.write(f"{name}: {rows} row(s) corrected")
+        self.stdout.write(self.style.SUCCESS("Counters are consistent."))

@@ -1,0 +1,110 @@
+"""Tweets (replies are tweets with in_reply_to), likes and reposts.
+
+Ids are bigint identity values: they sort by creation like a Snowflake id, cost 8
+bytes in every index and Redis feed, and are rendered as opaque strings by the API.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Length
+from django.utils import timezone
+
+TWEET_MAX_LENGTH = 280
+
+# `content__length` in the check constraint below; counts characters, not bytes.
+models.TextField.register_lookup(Length, "length")
+
+
+class TweetQuerySet(models.QuerySet):
+    def visible(self) -> "TweetQuerySet":
+        """Not hidden by a moderator and not by a suspended author."""
+        return self.filter(hidden_at__isnull=True, author__is_active=True)
+
+    def visible_to(self, viewer) -> "TweetQuerySet":  # type: ignore[no-untyped-def]
+        """Staff see everything (moderation); everyone else sees visible tweets."""
+        if viewer is not None and getattr(viewer, "is_staff", False):
+            return self
+        return self.visible()
+
+
+class Tweet(models.Model):
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tweets", db_index=False
+    )
+    content = models.TextField()
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies", db_index=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    num_likes = models.PositiveIntegerField(default=0)
+    num_replies = models.PositiveIntegerField(default=0)
+    num_reposts = models.PositiveIntegerField(default=0)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=500, blank=True, default="")
+    # Set by the feed fan-out when every follower's feed has the tweet; NULL rows are
+    # swept and fanned out again, so the database stays the source of truth.
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TweetQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(content__length__gte=1, content__length__lte=TWEET_MAX_LENGTH),
+                name="tweets_tweet_content_length",
+            ),
+        ]
+        indexes = [
+            # A user's timeline, newest first; also the pull feed's per-followee scan.
+            models.Index(fields=["author", "-created_at"], name="ix_tweet_author_created"),
+            # A thread's replies, oldest first.
+            models.Index(
+                fields=["in_reply_to", "created_at"],
+                name="ix_tweet_reply_created",
+                condition=models.Q(in_reply_to__isnull=False),
+            ),
+            models.Index(fields=["-created_at"], name="ix_tweet_created"),
+            # Small: only tweets whose fan-out has not completed.
+            models.Index(
+                fields=["created_at"], name="ix_tweet_fanout_pending", condition=models.Q(fanned_out_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.content[:40]}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class Like(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes", db_index=False)
+    tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="likes", db_index=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "tweet"], name="tweets_like_uniq")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="ix_like_user_created"),
+            models.Index(fields=["tweet"], name="ix_like_tweet"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} liked {self.tweet_id}"
+
+
+class Repost(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reposts", db_index=False)
+    tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="reposts", db_index=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "tweet"], name="tweets_repost_uniq")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="ix_repost_user_created"),
+            models.Index(fields=["tweet"], name="ix_repost_tweet"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} repostd {self.tweet_id}"

@@ -1,0 +1,161 @@
+"""Writes of the tweets app. Counters move with F() in the row's own transaction."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.dispatch import Signal
+from django.utils import timezone
+
+from accounts.models import User
+from tweets import signals
+from tweets.models import TWEET_MAX_LENGTH, Like, Repost, Tweet
+
+
+def send_on_commit(signal: Signal, **kwargs: object) -> None:
+    """Announce an event once the current transaction commits."""
+    transaction.on_commit(lambda: signal.send(sender=Tweet, **kwargs), robust=True)
+
+
+def clean_content(content: str) -> str:
+    """Trim; 1..280 characters (not bytes); no NUL, which PostgreSQL text cannot hold."""
+    content = content.strip()
+    if not content:
+        raise ValidationError({"content": ["This field may not be blank."]})
+    if len(content) > TWEET_MAX_LENGTH:
+        raise ValidationError({"content": [f"Ensure this field has no more than {TWEET_MAX_LENGTH} characters."]})
+    if "\x00" in content:
+        raise ValidationError({"content": ["Null characters are not allowed."]})
+    return content
+
+
+@transaction.atomic
+def tweet_create(*, author: User, content: str, in_reply_to: Tweet | None = None) -> Tweet:
+    """Post a tweet (or a reply); fan-out and indexing follow the commit."""
+    tweet = Tweet.objects.create(author=author, content=clean_content(content), in_reply_to=in_reply_to)
+    User.objects.filter(pk=author.pk).update(num_tweets=F("num_tweets") + 1)
+    if in_reply_to is not None:
+        Tweet.objects.filter(pk=in_reply_to.pk).update(num_replies=F("num_replies") + 1)
+    send_on_commit(signals.tweet_created, tweet_id=tweet.pk, author_id=author.pk)
+    return tweet
+
+
+@transaction.atomic
+def tweet_delete(*, tweet: Tweet, by: User) -> None:
+    """Delete one's own tweet; counters follow, feeds and search drop it after commit."""
+    if tweet.author_id != by.pk:
+        raise PermissionDenied("You can only delete your own tweets.")
+    reposter_ids = list(Repost.objects.filter(tweet=tweet).values_list("user_id", flat=True))
+    deleted, _ = Tweet.objects.filter(pk=tweet.pk).delete()
+    if not deleted:
+        return  # a concurrent delete won
+    User.objects.filter(pk=tweet.author_id).update(num_tweets=F("num_tweets") - 1)
+    if tweet.in_reply_to_id is not None:
+        Tweet.objects.filter(pk=tweet.in_reply_to_id).update(num_replies=F("num_replies") - 1)
+    send_on_commit(signals.tweet_removed, tweet_id=tweet.pk, author_id=tweet.author_id, reposter_ids=reposter_ids)
+
+
+@transaction.atomic
+def tweet_hide(*, tweet: Tweet, reason: str = "") -> bool:
+    """Moderation: hide a tweet from everyone but staff. Returns whether it changed."""
+    changed = Tweet.objects.filter(pk=tweet.pk, hidden_at__isnull=True).update(
+        hidden_at=timezone.now(), hidden_reason=reason[:500]
+    )
+    if changed:
+        reposter_ids = list(Repost.objects.filter(tweet=tweet).values_list("user_id", flat=True))
+        send_on_commit(signals.tweet_removed, tweet_id=tweet.pk, author_id=tweet.author_id, reposter_ids=reposter_ids)
+    return bool(changed)
+
+
+@transaction.atomic
+def tweet_unhide(*, tweet: Tweet) -> bool:
+    """Moderation: show a hidden tweet again. Returns whether it changed."""
+    changed = Tweet.objects.filter(pk=tweet.pk, hidden_at__isnull=False).update(hidden_at=None, hidden_reason="")
+    if changed:
+        send_on_commit(signals.tweet_restored, tweet_id=tweet.pk, author_id=tweet.author_id)
+    return bool(changed)
+
+
+def like_create(*, user: User, tweet: Tweet) -> bool:
+    """Like; idempotent and counted once. Returns whether a like was created."""
+    try:
+        with transaction.atomic():
+            Like.objects.create(user=user, tweet=tweet)
+            Tweet.objects.filter(pk=tweet.pk).update(num_likes=F("num_likes") + 1)
+    except IntegrityError:
+        return False  # already liked (or a concurrent identical like won)
+    return True
+
+
+@transaction.atomic
+def like_delete(*, user: User, tweet: Tweet) -> bool:
+    """Unlike; idempotent. Returns whether a like was removed."""
+    deleted, _ = Like.objects.filter(user=user, tweet=tweet).delete()
+    if deleted:
+        Tweet.objects.filter(pk=tweet.pk).update(num_likes=F("num_likes") - 1)
+    return bool(deleted)
+
+
+def repost_create(*, user: User, tweet: Tweet) -> bool:
+    """Repost; idempotent. Returns whether a repost was created."""
+    try:
+        with transaction.atomic():
+            Repost.objects.create(user=user, tweet=tweet)
+            Tweet.objects.filter(pk=tweet.pk).update(num_reposts=F("num_reposts") + 1)
+            send_on_commit(signals.repost_created, tweet_id=tweet.pk, user_id=user.pk)
+    except IntegrityError:
+        return False
+    return True
+
+
+@transaction.atomic
+def repost_delete(*, user: User, tweet: Tweet) -> bool:
+    """Undo a repost; idempotent. Returns whether a repost was removed."""
+    deleted, _ = Repost.objects.filter(user=user, tweet=tweet).delete()
+    if deleted:
+        Tweet.objects.filter(pk=tweet.pk).update(num_reposts=F("num_reposts") - 1)
+        send_on_commit(signals.repost_removed, tweet_id=tweet.pk, user_id=user.pk)
+    return bool(deleted)
+
+
+def recount_stats() -> dict[str, int]:
+    """Recompute every denormalised counter from the rows; returns rows changed per counter."""
+    from django.db import connection
+
+    statements = {
+        "user.num_tweets": """
+            UPDATE accounts_user u SET num_tweets = c.n FROM (
+              SELECT u2.id, COUNT(t.id) AS n FROM accounts_user u2
+              LEFT JOIN tweets_tweet t ON t.author_id = u2.id GROUP BY u2.id) c
+            WHERE u.id = c.id AND u.num_tweets <> c.n""",
+        "user.num_followers": """
+            UPDATE accounts_user u SET num_followers = c.n FROM (
+              SELECT u2.id, COUNT(f.id) AS n FROM accounts_user u2
+              LEFT JOIN accounts_follow f ON f.followee_id = u2.id GROUP BY u2.id) c
+            WHERE u.id = c.id AND u.num_followers <> c.n""",
+        "user.num_following": """
+            UPDATE accounts_user u SET num_following = c.n FROM (
+              SELECT u2.id, COUNT(f.id) AS n FROM accounts_user u2
+              LEFT JOIN accounts_follow f ON f.follower_id = u2.id GROUP BY u2.id) c
+            WHERE u.id = c.id AND u.num_following <> c.n""",
+        "tweet.num_likes": """
+            UPDATE tweets_tweet t SET num_likes = c.n FROM (
+              SELECT t2.id, COUNT(l.id) AS n FROM tweets_tweet t2
+              LEFT JOIN tweets_like l ON l.tweet_id = t2.id GROUP BY t2.id) c
+            WHERE t.id = c.id AND t.num_likes <> c.n""",
+        "tweet.num_reposts": """
+            UPDATE tweets_tweet t SET num_reposts = c.n FROM (
+              SELECT t2.id, COUNT(r.id) AS n FROM tweets_tweet t2
+              LEFT JOIN tweets_repost r ON r.tweet_id = t2.id GROUP BY t2.id) c
+            WHERE t.id = c.id AND t.num_reposts <> c.n""",
+        "tweet.num_replies": """
+            UPDATE tweets_tweet t SET num_replies = c.n FROM (
+              SELECT t2.id, COUNT(r.id) AS n FROM tweets_tweet t2
+              LEFT JOIN tweets_tweet r ON r.in_reply_to_id = t2.id GROUP BY t2.id) c
+            WHERE t.id = c.id AND t.num_replies <> c.n""",
+    }
+    changed = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, sql in statements.items():
+            cursor.execute(sql)
+            changed[name] = cursor.rowcount
+    return changed

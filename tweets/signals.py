@@ -1,0 +1,17 @@
+"""Events the tweets app announces after commit; feed and search react.
+
+Sent from `transaction.on_commit` (see `tweets.services`), so receivers see committed
+rows. Receivers must not raise: enqueue a task and log a failure to enqueue.
+"""
+
+from django.dispatch import Signal
+
+# kwargs: tweet_id, author_id
+tweet_created = Signal()
+# kwargs: tweet_id, author_id, reposter_ids (list: who had reposted it). Deleted or hidden.
+tweet_removed = Signal()
+# kwargs: tweet_id, author_id. Unhidden by a moderator.
+tweet_restored = Signal()
+# kwargs: tweet_id, user_id (the reposter)
+repost_created = Signal()
+repost_removed = Signal()
