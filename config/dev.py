@@ -187,6 +187,8 @@ def cmd_run() -> int:
                 child.kill()
         services.stop()
 
+    # Explicit handlers: a shell that starts us in the background may have ignored SIGINT.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         services.start(database_name="chirp", redis_db=0)
