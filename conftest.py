@@ -7,7 +7,15 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
     from config.celery import app
+
+    # Still Argon2, but cheap: Django's production cost (100 MiB, 8 lanes) makes every
+    # log-in in a test take ~0.5 s. Hashes carry their parameters, so this is consistent.
+    Argon2PasswordHasher.time_cost = 1
+    Argon2PasswordHasher.memory_cost = 1024
+    Argon2PasswordHasher.parallelism = 1
 
     # Unit tests run tasks inline (against the real Redis and PostgreSQL); the e2e
     # tests start a real worker and switch this off for their duration.

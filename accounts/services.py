@@ -26,7 +26,11 @@ def user_register(*, username: str, email: str, password: str) -> User:
     if username.lower() in RESERVED_USERNAMES:
         raise ValidationError({"username": ["This username is reserved."]})
     user = User(username=username, email=User.objects.normalize_email(email))
-    validate_password(password, user=user)
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        # Reported on the field, like every other input error.
+        raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
     try:
         with transaction.atomic():

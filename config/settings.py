@@ -186,7 +186,7 @@ AUTH_THROTTLE_RATE = env.str("AUTH_THROTTLE_RATE", default="20/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # JWT first so that unauthenticated requests get 401 with WWW-Authenticate: Bearer.
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

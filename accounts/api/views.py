@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
@@ -16,11 +16,13 @@ from accounts import selectors, services
 from accounts.api.serializers import (
     LogoutInput,
     TokenPairOutput,
+    TokenRefreshInput,
     UserMeOutput,
     UserOutput,
     UserProfileInput,
     UserRegisterInput,
 )
+from accounts.authentication import token_error_reason
 from accounts.throttles import AuthRateThrottle
 
 ERRORS_400 = OpenApiResponse(description="Invalid input; the body names each bad field.")
@@ -57,12 +59,19 @@ class TokenView(TokenObtainPairView):
 
 
 class TokenRefresh(TokenRefreshView):
+    serializer_class = TokenRefreshInput
     throttle_classes = [AuthRateThrottle]
     throttle_scope = "auth_refresh"
 
     @extend_schema(responses={200: TokenPairOutput, 400: ERRORS_400, 401: ERROR_401, 429: ERROR_429})
     def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as exc:
+            # Say why: expired, blacklisted, bad signature, wrong algorithm...
+            raise InvalidToken(token_error_reason(exc)) from exc
+        return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
 
 class LogoutView(APIView):
@@ -82,7 +91,7 @@ class LogoutView(APIView):
         try:
             token = RefreshToken(data.validated_data["refresh"])
         except TokenError as exc:
-            raise ValidationError({"refresh": [_("Token is invalid or expired.")]}) from exc
+            raise ValidationError({"refresh": [token_error_reason(exc)]}) from exc
         if str(token.get("user_id")) != str(request.user.pk):
             raise ValidationError({"refresh": [_("Token belongs to another user.")]})
         token.blacklist()

@@ -1,0 +1,52 @@
+"""JWT authentication whose 401s say why a token was refused."""
+
+import jwt
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework_simplejwt.authentication import JWTAuthentication as BaseJWTAuthentication
+from rest_framework_simplejwt.exceptions import ExpiredTokenError, InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import Token
+
+# PyJWT's verdicts, most specific first (ExpiredSignatureError and InvalidSignatureError
+# are both subclasses of DecodeError or InvalidTokenError).
+_JWT_REASONS: tuple[tuple[type[Exception], str], ...] = (
+    (jwt.ExpiredSignatureError, _("Token is expired.")),
+    (jwt.InvalidAlgorithmError, _("Token algorithm is not allowed: only HS256 tokens are accepted.")),
+    (jwt.InvalidSignatureError, _("Token signature is invalid: it was altered or signed with another key.")),
+    (jwt.ImmatureSignatureError, _("Token is not valid yet.")),
+    (jwt.DecodeError, _("Token is malformed.")),
+)
+
+
+def token_error_reason(exc: TokenError) -> str:
+    """A user-facing sentence saying why SimpleJWT refused a token."""
+    if isinstance(exc, ExpiredTokenError):
+        return str(_("Token is expired."))
+    cause: BaseException | None = exc.__cause__
+    while cause is not None:
+        for kind, reason in _JWT_REASONS:
+            if isinstance(cause, kind):
+                return str(reason)
+        cause = cause.__cause__
+    # SimpleJWT's own checks: blacklisted, wrong type, no id...
+    return str(exc.args[0]) if exc.args else str(_("Token is invalid."))
+
+
+class JWTAuthentication(BaseJWTAuthentication):
+    """SimpleJWT's authentication, with the refusal reason as the 401's `detail`."""
+
+    def get_validated_token(self, raw_token: bytes) -> Token:
+        reasons: list[str] = []
+        for token_class in api_settings.AUTH_TOKEN_CLASSES:
+            try:
+                return token_class(raw_token)
+            except TokenError as exc:
+                reasons.append(token_error_reason(exc))
+        raise InvalidToken({"detail": reasons[0], "code": "token_not_valid"})
+
+
+class JWTAuthenticationScheme(SimpleJWTScheme):
+    """Document the subclass in OpenAPI as the Bearer JWT scheme, like SimpleJWT's own."""
+
+    target_class = "accounts.authentication.JWTAuthentication"
