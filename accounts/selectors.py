@@ -1,17 +1,23 @@
 """Reads of the accounts app."""
 
+import re
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.models import Follow, User
+from accounts.models import USERNAME_MAX_LENGTH, Follow, User
+
+_USERNAME_RE = re.compile(rf"^[A-Za-z0-9_]{{1,{USERNAME_MAX_LENGTH}}}\Z")
 
 
 def user_get_by_username(*, username: str, viewer: User | None) -> User:
     """The user named `username` (any case; `me` is the viewer), or Http404."""
     if username.lower() == "me" and viewer is not None and viewer.is_authenticated:
         return viewer
+    if not _USERNAME_RE.match(username):
+        # Cannot exist (and a NUL byte would upset PostgreSQL): unknown, not a 400 or 500.
+        raise Http404("No such user.")
     user = User.objects.visible_to(viewer).filter(username__lower=username.lower()).first()
     if user is None:
         raise Http404("No such user.")
