@@ -1,4 +1,10 @@
-"""GET /healthz: each dependency "ok" or its error; 503 when any fails."""
+"""GET /healthz: each dependency "ok" or its error; 503 when any fails.
+
+A health check reports, it never crashes: a check that raises (or cannot even be
+imported) is reported as that dependency's error, and the answer is always JSON. Each
+check is bounded by its client's own timeout (DB_CONNECT_TIMEOUT, the Redis socket
+timeouts, the broker connection timeout), so a dead dependency costs seconds, not a hang.
+"""
 
 import logging
 from collections.abc import Callable
@@ -14,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 
 def check_database() -> None:
+    # A connection broken by a restart is replaced before use (CONN_HEALTH_CHECKS).
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
 
@@ -35,12 +42,12 @@ def run_checks() -> dict[str, str]:
     """Run every configured check; never raises."""
     results: dict[str, str] = {}
     for name, path in settings.HEALTH_CHECKS.items():
-        check: Callable[[], None] = import_string(path)
         try:
+            check: Callable[[], None] = import_string(path)
             check()
             results[name] = "ok"
         except Exception as exc:  # a health check reports, it does not crash
-            logger.warning("health check %s failed: %s", name, exc)
+            logger.warning("health check %s failed: %s: %s", name, exc.__class__.__name__, exc)
             results[name] = f"error: {exc.__class__.__name__}"
     return results
 

@@ -1,12 +1,16 @@
-"""Request id middleware: every log line of a request carries the same id."""
+"""Request id middleware (every log line of a request carries the same id) and outage answers."""
 
+import logging
 import re
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from config.logging import request_id_var
+
+logger = logging.getLogger(__name__)
 
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -27,4 +31,25 @@ class RequestIdMiddleware:
         finally:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database outage outside the DRF views (admin, session log-in) is a 503, not a 500.
+
+    DRF views get the same answer from config.exceptions; this covers plain Django views.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("database unavailable: %s", exception.__class__.__name__)
+        response = JsonResponse({"detail": "The database is unavailable; try again shortly."}, status=503)
+        response["Retry-After"] = "5"
         return response
