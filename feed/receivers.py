@@ -1,0 +1,89 @@
+"""Signal receivers: turn account and tweet events into feed tasks.
+
+Connected in FeedConfig.ready(). Signals arrive after commit, so tasks see committed
+rows. A receiver never raises into the request: when the broker cannot take a task,
+tweet fan-outs are left to the sweeper (the tweet's fanned_out_at stays NULL) and the
+other, small maintenance tasks run inline instead, so feeds do not drift.
+"""
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from celery import Task
+from django.dispatch import Signal
+
+from accounts import signals as account_signals
+from tweets import signals as tweet_signals
+
+logger = logging.getLogger(__name__)
+
+
+def _enqueue(task: Task, inline: bool = True, **kwargs: Any) -> None:
+    try:
+        task.apply_async(kwargs=kwargs)
+        return
+    except Exception as exc:  # broker down (or, eager in tests, the task itself failed)
+        if not inline:
+            logger.warning("feed: could not enqueue %s%s (%s); the sweeper will catch up", task.name, kwargs, exc)
+            return
+        logger.warning("feed: could not enqueue %s%s (%s); running it inline", task.name, kwargs, exc)
+    try:
+        task.run(**kwargs)
+    except Exception:
+        logger.exception("feed: %s%s failed inline; the feed heals on rebuild", task.name, kwargs)
+
+
+def _tasks():  # type: ignore[no-untyped-def]
+    from feed import tasks  # imported late: receivers load before Celery is configured
+
+    return tasks
+
+
+def on_tweet_created(sender: object, *, tweet_id: int, **kwargs: Any) -> None:
+    _enqueue(_tasks().fan_out, inline=False, tweet_id=tweet_id)
+
+
+def on_tweet_removed(sender: object, *, tweet_id: int, author_id: int, reposter_ids: list[int], **kwargs: Any) -> None:
+    _enqueue(_tasks().remove_tweet, tweet_id=tweet_id, author_id=author_id, reposter_ids=list(reposter_ids))
+
+
+def on_tweet_restored(sender: object, *, tweet_id: int, **kwargs: Any) -> None:
+    _enqueue(_tasks().restore_tweet, tweet_id=tweet_id)
+
+
+def on_repost_created(sender: object, *, tweet_id: int, user_id: int, **kwargs: Any) -> None:
+    _enqueue(_tasks().add_repost, tweet_id=tweet_id, user_id=user_id)
+
+
+def on_repost_removed(sender: object, *, tweet_id: int, user_id: int, **kwargs: Any) -> None:
+    _enqueue(_tasks().remove_repost, tweet_id=tweet_id, user_id=user_id)
+
+
+def on_follow_created(sender: object, *, follower_id: int, followee_id: int, **kwargs: Any) -> None:
+    _enqueue(_tasks().merge_followee, follower_id=follower_id, followee_id=followee_id)
+
+
+def on_follow_removed(sender: object, *, follower_id: int, followee_id: int, **kwargs: Any) -> None:
+    _enqueue(_tasks().purge_followee, follower_id=follower_id, followee_id=followee_id)
+
+
+def on_user_suspension_changed(sender: object, *, user_id: int, **kwargs: Any) -> None:
+    _enqueue(_tasks().invalidate_around_user, user_id=user_id)
+
+
+def connect() -> None:
+    """Connect every receiver once (dispatch_uid guards against double connection)."""
+    pairs: list[tuple[Signal, Callable[..., None], str]] = [
+        (tweet_signals.tweet_created, on_tweet_created, "tweet_created"),
+        (tweet_signals.tweet_removed, on_tweet_removed, "tweet_removed"),
+        (tweet_signals.tweet_restored, on_tweet_restored, "tweet_restored"),
+        (tweet_signals.repost_created, on_repost_created, "repost_created"),
+        (tweet_signals.repost_removed, on_repost_removed, "repost_removed"),
+        (account_signals.follow_created, on_follow_created, "follow_created"),
+        (account_signals.follow_removed, on_follow_removed, "follow_removed"),
+        (account_signals.user_suspended, on_user_suspension_changed, "user_suspended"),
+        (account_signals.user_unsuspended, on_user_suspension_changed, "user_unsuspended"),
+    ]
+    for signal, receiver, name in pairs:
+        signal.connect(receiver, weak=False, dispatch_uid=f"feed.{name}")

@@ -1,0 +1,224 @@
+"""Reads of the feed: a page of ids from Redis hydrated in one SQL query, or the same
+page pulled from PostgreSQL when Redis cannot answer.
+"""
+
+import logging
+from datetime import timedelta
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db import connection as db
+from django.db.models import BigIntegerField, Case, OuterRef, Subquery, Value, When
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from accounts.models import Follow, User
+from feed import keys, store
+from tweets.models import Repost, Tweet
+from tweets.selectors import tweet_queryset
+
+logger = logging.getLogger(__name__)
+
+
+class FeedEntry(NamedTuple):
+    """One feed entry: the tweet, when it entered (µs since epoch), who reposted it in."""
+
+    tweet_id: int
+    score: int
+    reposter_id: int | None
+
+
+FeedItem = tuple[Tweet, str | None]  # (tweet with viewer flags, reposter's username or None)
+
+_TABLES = {
+    "follow": Follow._meta.db_table,
+    "user": User._meta.db_table,
+    "tweet": Tweet._meta.db_table,
+    "repost": Repost._meta.db_table,
+}
+
+# Who the user's feed draws from (followees and the user), then each source's newest
+# tweets and reposts: a LATERAL top-N per source, each an index scan of
+# ix_tweet_author_created / ix_repost_user_created that stops after N rows. A tweet is in
+# the feed once: by its author if the user follows them (or is them), else by its
+# earliest repost among the sources.
+_ENTRIES_CTE = """
+WITH sources AS (
+    SELECT f.followee_id AS uid FROM {follow} f WHERE f.follower_id = %(user_id)s
+    UNION SELECT %(user_id)s::bigint
+), active AS (
+    SELECT s.uid FROM sources s JOIN {user} u ON u.id = s.uid WHERE u.is_active
+), own AS (
+    SELECT t.id AS tweet_id, t.created_at AS at, NULL::bigint AS reposter_id
+    FROM active a CROSS JOIN LATERAL (
+        SELECT id, created_at FROM {tweet}
+        WHERE author_id = a.uid AND hidden_at IS NULL
+        ORDER BY created_at DESC LIMIT %(per_source)s
+    ) t
+), shared AS (
+    SELECT DISTINCT ON (r.tweet_id) r.tweet_id, r.created_at AS at, r.user_id AS reposter_id
+    FROM active a CROSS JOIN LATERAL (
+        SELECT tweet_id, user_id, created_at FROM {repost}
+        WHERE user_id = a.uid
+        ORDER BY created_at DESC LIMIT %(per_source)s
+    ) r
+    JOIN {tweet} t ON t.id = r.tweet_id AND t.hidden_at IS NULL
+    JOIN {user} au ON au.id = t.author_id AND au.is_active
+    WHERE t.author_id NOT IN (SELECT uid FROM sources)
+    ORDER BY r.tweet_id, r.created_at, r.user_id
+)
+"""
+
+_PAGE_SQL = (
+    _ENTRIES_CTE
+    + """
+SELECT tweet_id, at, reposter_id FROM (
+    SELECT tweet_id, at, reposter_id FROM own
+    UNION ALL
+    SELECT tweet_id, at, reposter_id FROM shared
+) e
+ORDER BY at DESC, tweet_id DESC
+LIMIT %(limit)s OFFSET %(offset)s
+"""
+).format(**_TABLES)
+
+# Capped like a Redis feed; the inner LIMIT lets PostgreSQL stop early.
+_COUNT_SQL = (
+    _ENTRIES_CTE
+    + """
+SELECT count(*) FROM (
+    SELECT 1 FROM own UNION ALL SELECT 1 FROM shared LIMIT %(per_source)s
+) e
+"""
+).format(**_TABLES)
+
+
+def pull_feed_entries(*, user_id: int, limit: int, offset: int) -> list[FeedEntry]:
+    """A page of `user_id`'s feed computed from PostgreSQL (the pull model), newest first.
+
+    The feed holds at most FEED_MAX_LENGTH entries, as the Redis one does.
+    """
+    max_length = settings.FEED_MAX_LENGTH
+    limit = min(limit, max_length - offset)
+    if limit <= 0:
+        return []
+    params = {"user_id": user_id, "per_source": offset + limit, "limit": limit, "offset": offset}
+    with db.cursor() as cursor:
+        cursor.execute(_PAGE_SQL, params)
+        return [FeedEntry(tweet_id, keys.score(at), reposter_id) for tweet_id, at, reposter_id in cursor.fetchall()]
+
+
+def pull_feed_ids(*, user_id: int, limit: int, offset: int) -> list[int]:
+    """The tweet ids of a page of the pulled feed (see `pull_feed_entries`)."""
+    return [entry.tweet_id for entry in pull_feed_entries(user_id=user_id, limit=limit, offset=offset)]
+
+
+def pull_feed_count(*, user_id: int) -> int:
+    """How many entries `user_id`'s feed has, capped at FEED_MAX_LENGTH."""
+    with db.cursor() as cursor:
+        cursor.execute(_COUNT_SQL, {"user_id": user_id, "per_source": settings.FEED_MAX_LENGTH})
+        return cursor.fetchone()[0]
+
+
+def feed_page(*, viewer: User, limit: int, offset: int) -> tuple[int, list[FeedItem]]:
+    """A page of the viewer's home feed: (count, [(tweet, reposted_by username or None)]).
+
+    One Redis round trip for the ids, their repost marks and the count; one SQL query to
+    hydrate them. A feed missing from Redis is rebuilt first; when Redis is unreachable
+    the page is pulled from PostgreSQL instead (slower, same tweets).
+    """
+    try:
+        page = _redis_page(user_id=viewer.pk, limit=limit, offset=offset)
+    except RedisError as exc:
+        logger.warning("feed: Redis unavailable (%s); serving user %s's feed from PostgreSQL", exc, viewer.pk)
+        page = None
+    if page is None:
+        count = pull_feed_count(user_id=viewer.pk)
+        pulled = pull_feed_entries(user_id=viewer.pk, limit=limit, offset=offset)
+        entries = [(entry.tweet_id, entry.reposter_id) for entry in pulled]
+        items, _ = hydrate(entries=entries, viewer=viewer)
+        return count, items
+    count, entries = page
+    items, stale = hydrate(entries=entries, viewer=viewer)
+    if stale:
+        _forget(user_id=viewer.pk, tweet_ids=stale)
+    return count, items
+
+
+def _redis_page(*, user_id: int, limit: int, offset: int) -> tuple[int, list[tuple[int, int | None]]] | None:
+    client = store.connection()
+    key_names = [keys.feed_key(user_id), keys.reposts_key(user_id)]
+    reply = store.run("read", client, key_names, [offset, offset + limit - 1])
+    if reply is None:
+        from feed.services import rebuild_feed  # a read that heals: the feed was lost
+
+        rebuild_feed(user_id)
+        reply = store.run("read", client, key_names, [offset, offset + limit - 1])
+        if reply is None:  # evicted again at once: do not loop
+            return None
+    count, flat = int(reply[0]), reply[1:]
+    entries = [(int(flat[i]), int(flat[i + 1]) if flat[i + 1] else None) for i in range(0, len(flat), 2)]
+    return count, entries
+
+
+def hydrate(*, entries: list[tuple[int, int | None]], viewer: User) -> tuple[list[FeedItem], list[int]]:
+    """Tweets for (tweet id, reposter id) entries in one query, in the entries' order.
+
+    Returns (items, stale ids): deleted or hidden tweets, suspended authors, and repost
+    entries whose repost was undone (or whose reposter was suspended) are stale.
+    """
+    if not entries:
+        return [], []
+    ids = [tweet_id for tweet_id, _ in entries]
+    marked = {tweet_id: reposter_id for tweet_id, reposter_id in entries if reposter_id}
+    queryset = tweet_queryset(viewer=viewer).visible().filter(pk__in=ids)
+    if marked:
+        # The reposter's username, only while that repost still exists: same query.
+        reposter = Case(
+            *[When(tweet_id=tweet_id, then=Value(user_id)) for tweet_id, user_id in marked.items()],
+            default=Value(None),
+            output_field=BigIntegerField(),
+        )
+        repost = Repost.objects.filter(tweet_id=OuterRef("pk"), user__is_active=True, user_id=reposter)
+        queryset = queryset.annotate(reposted_by_name=Subquery(repost.values("user__username")[:1]))
+    tweets = {tweet.pk: tweet for tweet in queryset}
+    items: list[FeedItem] = []
+    stale: list[int] = []
+    for tweet_id, reposter_id in entries:
+        tweet = tweets.get(tweet_id)
+        if tweet is None:
+            stale.append(tweet_id)
+        elif reposter_id is None:
+            items.append((tweet, None))
+        elif tweet.reposted_by_name is None:
+            stale.append(tweet_id)
+        else:
+            items.append((tweet, tweet.reposted_by_name))
+    return items, stale
+
+
+def _forget(*, user_id: int, tweet_ids: list[int]) -> None:
+    """Lazily drop entries that can no longer be shown; best effort."""
+    try:
+        client = store.connection()
+        with client.pipeline(transaction=False) as pipe:
+            pipe.zrem(keys.feed_key(user_id), *tweet_ids)
+            pipe.hdel(keys.reposts_key(user_id), *tweet_ids)
+            pipe.execute()
+    except RedisError as exc:
+        logger.warning("feed: could not drop stale entries of user %s: %s", user_id, exc)
+
+
+def tweet_fanned_out(*, tweet_id: int) -> bool:
+    """Whether there is nothing left to fan out: done already, or the tweet is gone."""
+    return not Tweet.objects.filter(pk=tweet_id, fanned_out_at__isnull=True).exists()
+
+
+def unfanned_tweet_ids(*, older_than: timedelta, limit: int = 500) -> list[int]:
+    """Tweets whose fan-out never completed, oldest first (partial index ix_tweet_fanout_pending)."""
+    cutoff = timezone.now() - older_than
+    return list(
+        Tweet.objects.filter(fanned_out_at__isnull=True, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,327 @@
+"""Writes of the feed: fan-out on write into Redis, feed maintenance, rebuilds.
+
+Every function here is idempotent (a re-delivered task changes nothing) and takes ids,
+re-reading what it needs from PostgreSQL, the source of truth. Fan-outs stream
+followers from PostgreSQL and write each batch of ~1,000 feeds with one Lua call.
+"""
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from itertools import chain, islice
+
+from django.conf import settings
+from django.db import connection as db
+from django.utils import timezone
+from redis import Redis
+from redis.exceptions import WatchError
+
+from accounts.models import Follow, User
+from accounts.selectors import follower_ids
+from feed import keys, store
+from feed.selectors import _TABLES, FeedEntry, pull_feed_entries
+from tweets.models import Repost, Tweet
+
+logger = logging.getLogger(__name__)
+
+
+def _max_length() -> int:
+    return settings.FEED_MAX_LENGTH
+
+
+def _batches(ids: Iterable[int]) -> Iterator[list[int]]:
+    """Batches of FEED_FANOUT_BATCH_SIZE ids, pausing FEED_FANOUT_BATCH_PAUSE s between them.
+
+    The pause (0 by default) lets an operator spread a huge fan-out over time.
+    """
+    size = getattr(settings, "FEED_FANOUT_BATCH_SIZE", 1000)
+    pause = getattr(settings, "FEED_FANOUT_BATCH_PAUSE", 0.0)
+    iterator = iter(ids)
+    first = True
+    while batch := list(islice(iterator, size)):
+        if pause and not first:
+            time.sleep(pause)
+        first = False
+        yield batch
+
+
+def _audience(user_id: int) -> Iterator[int]:
+    """The feeds an action of `user_id` reaches: their own and their followers'."""
+    return chain([user_id], follower_ids(user_id=user_id))
+
+
+# --- tweets -----------------------------------------------------------------
+
+
+def fan_out_tweet(tweet_id: int) -> int:
+    """Write a tweet into its author's feed and every follower's; returns feeds written.
+
+    Records completion in Tweet.fanned_out_at so the sweeper leaves it alone.
+    """
+    row = (
+        Tweet.objects.filter(pk=tweet_id)
+        .values_list("author_id", "created_at", "hidden_at", "author__is_active")
+        .first()
+    )
+    if row is None:
+        return 0  # deleted before its fan-out ran
+    author_id, created_at, hidden_at, author_active = row
+    written = 0
+    if hidden_at is None and author_active:
+        client = store.connection()
+        args = [tweet_id, keys.score(created_at), _max_length()]
+        for batch in _batches(_audience(author_id)):
+            written += store.run("fan_out", client, keys.feed_keys(batch), args)
+    # Hidden or suspended: nothing to fan out now; unhide/unsuspend put it back.
+    Tweet.objects.filter(pk=tweet_id, fanned_out_at__isnull=True).update(fanned_out_at=timezone.now())
+    return written
+
+
+def remove_tweet_from_feeds(*, tweet_id: int, author_id: int, reposter_ids: Iterable[int] = ()) -> int:
+    """Remove a deleted or hidden tweet from every feed it reached; returns feeds changed."""
+    client = store.connection()
+    removed = 0
+    for user_id in dict.fromkeys([author_id, *reposter_ids]):
+        for batch in _batches(_audience(user_id)):
+            removed += store.run("remove", client, keys.feed_and_reposts_keys(batch), [tweet_id])
+    return removed
+
+
+def restore_tweet(*, tweet_id: int) -> int:
+    """Put an unhidden tweet back: its own fan-out, then the entries its reposts brought."""
+    written = fan_out_tweet(tweet_id)
+    for user_id in Repost.objects.filter(tweet_id=tweet_id).order_by("created_at").values_list("user_id", flat=True):
+        written += add_repost(tweet_id=tweet_id, user_id=user_id)
+    return written
+
+
+# --- reposts ----------------------------------------------------------------
+
+
+def add_repost(*, tweet_id: int, user_id: int) -> int:
+    """Bring a reposted tweet into the reposter's and their followers' feeds, once.
+
+    A feed that already has the tweet (its author is followed, or another repost brought
+    it) is left alone. Returns the number of feeds that gained it.
+    """
+    row = (
+        Repost.objects.filter(tweet_id=tweet_id, user_id=user_id)
+        .values_list("created_at", "tweet__hidden_at", "tweet__author__is_active", "user__is_active")
+        .first()
+    )
+    if row is None:
+        return 0  # undone (or the tweet deleted) before this ran
+    created_at, hidden_at, author_active, reposter_active = row
+    if hidden_at is not None or not author_active or not reposter_active:
+        return 0
+    client = store.connection()
+    args = [tweet_id, keys.score(created_at), user_id, _max_length()]
+    added = 0
+    for batch in _batches(_audience(user_id)):
+        added += store.run("repost_add", client, keys.feed_and_reposts_keys(batch), args)
+    return added
+
+
+def remove_repost(*, tweet_id: int, user_id: int) -> int:
+    """Undo a repost in feeds: remove the entries this repost brought in.
+
+    Users who still have a reason to see the tweet (they follow its author, or someone
+    else they follow reposted it) get it back with that reason. Returns feeds changed.
+    """
+    if Repost.objects.filter(tweet_id=tweet_id, user_id=user_id).exists():
+        return 0  # reposted again since: nothing to undo
+    client = store.connection()
+    changed = 0
+    for batch in _batches(_audience(user_id)):
+        positions = store.run("repost_remove", client, keys.feed_and_reposts_keys(batch), [tweet_id, user_id])
+        users = [batch[position - 1] for position in positions]
+        if users:
+            changed += len(users)
+            _merge_many(client, _reasons_to_see(tweet_id=tweet_id, user_ids=users))
+    return changed
+
+
+def _reasons_to_see(*, tweet_id: int, user_ids: list[int]) -> dict[int, FeedEntry]:
+    """For each user, why they should still see the tweet: author followed or a repost."""
+    row = (
+        Tweet.objects.filter(pk=tweet_id, hidden_at__isnull=True, author__is_active=True)
+        .values_list("author_id", "created_at")
+        .first()
+    )
+    if row is None:
+        return {}
+    author_id, created_at = row
+    follows = Follow.objects.filter(followee_id=author_id, follower_id__in=user_ids)
+    own = set(follows.values_list("follower_id", flat=True))
+    if author_id in user_ids:
+        own.add(author_id)
+    reasons = {user_id: FeedEntry(tweet_id, keys.score(created_at), None) for user_id in own}
+    others = [user_id for user_id in user_ids if user_id not in own]
+    if others:
+        sql = """
+            SELECT DISTINCT ON (u.uid) u.uid, r.user_id, r.created_at
+            FROM unnest(%s::bigint[]) AS u(uid)
+            JOIN {repost} r ON r.tweet_id = %s AND (
+                r.user_id = u.uid OR EXISTS (
+                    SELECT 1 FROM {follow} f WHERE f.follower_id = u.uid AND f.followee_id = r.user_id))
+            JOIN {user} ru ON ru.id = r.user_id AND ru.is_active
+            ORDER BY u.uid, r.created_at, r.user_id
+        """.format(**_TABLES)
+        with db.cursor() as cursor:
+            cursor.execute(sql, [others, tweet_id])
+            for user_id, reposter_id, at in cursor.fetchall():
+                reasons[user_id] = FeedEntry(tweet_id, keys.score(at), reposter_id)
+    return reasons
+
+
+def _merge_many(client: Redis, entries_by_user: dict[int, FeedEntry]) -> None:
+    """Merge one entry into each of several feeds, in one pipeline."""
+    if not entries_by_user:
+        return
+    with client.pipeline(transaction=False) as pipe:
+        for user_id, entry in entries_by_user.items():
+            store.run(
+                "merge",
+                pipe,
+                [keys.feed_key(user_id), keys.reposts_key(user_id)],
+                [_max_length(), "0", *_triple(entry)],
+            )
+        pipe.execute()
+
+
+def _triple(entry: FeedEntry) -> list[object]:
+    return [entry.tweet_id, entry.score, entry.reposter_id or ""]
+
+
+# --- follows ----------------------------------------------------------------
+
+
+def merge_followee(*, follower_id: int, followee_id: int) -> int:
+    """After a follow: merge the followee's recent tweets and reposts into the follower's feed.
+
+    A feed not built yet is left alone (it is built whole on first read).
+    """
+    if not Follow.objects.filter(follower_id=follower_id, followee_id=followee_id).exists():
+        return 0  # unfollowed before this ran
+    if not User.objects.filter(pk=followee_id, is_active=True).exists():
+        return 0
+    max_length = _max_length()
+    own = Tweet.objects.filter(author_id=followee_id, hidden_at__isnull=True).order_by("-created_at")[:max_length]
+    reposts = (
+        Repost.objects.filter(user_id=followee_id, tweet__hidden_at__isnull=True, tweet__author__is_active=True)
+        .order_by("-created_at")
+        .values_list("tweet_id", "created_at")[:max_length]
+    )
+    args: list[object] = [max_length, "1"]
+    # Own entries first: a repost of a tweet that is already there is then skipped.
+    for tweet_id, created_at in own.values_list("pk", "created_at"):
+        args += [tweet_id, keys.score(created_at), ""]
+    for tweet_id, created_at in reposts:
+        args += [tweet_id, keys.score(created_at), followee_id]
+    if len(args) == 2:
+        return 0
+    client = store.connection()
+    added = store.run("merge", client, [keys.feed_key(follower_id), keys.reposts_key(follower_id)], args)
+    return max(int(added), 0)
+
+
+def purge_followee(*, follower_id: int, followee_id: int) -> int:
+    """After an unfollow: remove the followee's tweets and reposts from the follower's feed.
+
+    Tweets the follower still has a reason to see (another followee reposted them) come
+    back with that reason. Returns the number of entries removed.
+    """
+    if Follow.objects.filter(follower_id=follower_id, followee_id=followee_id).exists():
+        return 0  # followed again before this ran
+    tweet_ids = list(
+        Tweet.objects.filter(author_id=followee_id)
+        .order_by("-created_at")
+        .values_list("pk", flat=True)[: _max_length()]
+    )
+    client = store.connection()
+    key_names = [keys.feed_key(follower_id), keys.reposts_key(follower_id)]
+    removed = [int(tweet_id) for tweet_id in store.run("purge", client, key_names, [followee_id, *tweet_ids])]
+    if removed:
+        back = _reposts_seen_by(user_id=follower_id, tweet_ids=removed)
+        if back:
+            args: list[object] = [_max_length(), "0"]
+            for entry in back:
+                args += _triple(entry)
+            store.run("merge", client, key_names, args)
+    return len(removed)
+
+
+def _reposts_seen_by(*, user_id: int, tweet_ids: list[int]) -> list[FeedEntry]:
+    """For each tweet, its earliest repost by the user or someone they follow (if any)."""
+    sql = """
+        SELECT DISTINCT ON (r.tweet_id) r.tweet_id, r.created_at, r.user_id
+        FROM {repost} r
+        JOIN {tweet} t ON t.id = r.tweet_id AND t.hidden_at IS NULL
+        JOIN {user} au ON au.id = t.author_id AND au.is_active
+        JOIN {user} ru ON ru.id = r.user_id AND ru.is_active
+        WHERE r.tweet_id = ANY(%(ids)s) AND (
+            r.user_id = %(user_id)s
+            OR r.user_id IN (SELECT followee_id FROM {follow} WHERE follower_id = %(user_id)s))
+        ORDER BY r.tweet_id, r.created_at, r.user_id
+    """.format(**_TABLES)
+    with db.cursor() as cursor:
+        cursor.execute(sql, {"ids": tweet_ids, "user_id": user_id})
+        return [FeedEntry(tweet_id, keys.score(at), reposter_id) for tweet_id, at, reposter_id in cursor.fetchall()]
+
+
+# --- users ------------------------------------------------------------------
+
+
+def invalidate_feeds_around(*, user_id: int) -> int:
+    """Drop every feed that may hold the user's tweets or reposts; each is rebuilt on read.
+
+    Used on suspend and unsuspend: cheaper and exacter than editing thousands of feeds
+    (the rebuild reads who is active), and reads already hide suspended authors meanwhile.
+    """
+    sql = """
+        SELECT DISTINCT r.user_id FROM {repost} r JOIN {tweet} t ON t.id = r.tweet_id
+        WHERE t.author_id = %s
+    """.format(**_TABLES)
+    with db.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        reposters = [row[0] for row in cursor.fetchall()]
+    client = store.connection()
+    dropped = 0
+    for source in dict.fromkeys([user_id, *reposters]):
+        for batch in _batches(_audience(source)):
+            dropped += client.delete(*keys.feed_and_reposts_keys(batch))
+    return dropped
+
+
+def rebuild_feed(user_id: int) -> int:
+    """Rebuild one feed from PostgreSQL and replace it atomically; returns its length.
+
+    WATCH makes a fan-out that lands between the SQL read and the write restart the
+    rebuild, so nothing committed meanwhile is lost. Safe on a live site.
+    """
+    client = store.connection()
+    feed_key, reposts_key = keys.feed_key(user_id), keys.reposts_key(user_id)
+    for attempt in range(5):
+        with client.pipeline(transaction=True) as pipe:
+            try:
+                if attempt < 4:
+                    pipe.watch(feed_key, reposts_key)
+                entries = pull_feed_entries(user_id=user_id, limit=_max_length(), offset=0)
+                pipe.multi()
+                pipe.delete(feed_key, reposts_key)
+                members: dict[str, int] = {keys.SENTINEL: keys.SENTINEL_SCORE}
+                members.update((str(entry.tweet_id), entry.score) for entry in entries)
+                pipe.zadd(feed_key, members)
+                marks = {str(entry.tweet_id): entry.reposter_id for entry in entries if entry.reposter_id}
+                if marks:
+                    pipe.hset(reposts_key, mapping=marks)
+                pipe.execute()
+                return len(entries)
+            except WatchError:
+                logger.info("feed: user %s's feed changed during its rebuild; retrying", user_id)
+    raise AssertionError("unreachable: the last attempt does not watch")
+
+
+def drop_feed(user_id: int) -> None:
+    """Forget a feed (it is rebuilt on the next read)."""
+    store.connection().delete(keys.feed_key(user_id), keys.reposts_key(user_id))

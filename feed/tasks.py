@@ -1,0 +1,108 @@
+"""Celery tasks of the feed (queue "feed"): take ids, call a service, retry on Redis errors.
+
+Acknowledged late (config: CELERY_TASK_ACKS_LATE), so a worker killed mid-task leaves
+the message to be redelivered; every service is idempotent, so running again is safe.
+"""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from celery.signals import worker_ready
+from redis.exceptions import RedisError
+
+from feed import selectors, services
+
+logger = logging.getLogger(__name__)
+
+# Only Redis trouble is worth retrying: a database error or a bug would fail again.
+_RETRY = {
+    "autoretry_for": (RedisError,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 12,
+    "acks_late": True,
+}
+
+SWEEP_MIN_AGE = timedelta(seconds=5)
+
+
+@shared_task(name="feed.tasks.fan_out", **_RETRY)
+def fan_out(tweet_id: int, force: bool = False) -> int:
+    """Fan a new tweet out to its author's and followers' feeds (skipped once recorded done)."""
+    if not force and selectors.tweet_fanned_out(tweet_id=tweet_id):
+        return 0
+    return services.fan_out_tweet(tweet_id)
+
+
+@shared_task(name="feed.tasks.remove_tweet", **_RETRY)
+def remove_tweet(tweet_id: int, author_id: int, reposter_ids: list[int] | None = None) -> int:
+    """Remove a deleted or hidden tweet from every feed it reached."""
+    return services.remove_tweet_from_feeds(tweet_id=tweet_id, author_id=author_id, reposter_ids=reposter_ids or [])
+
+
+@shared_task(name="feed.tasks.restore_tweet", **_RETRY)
+def restore_tweet(tweet_id: int) -> int:
+    """Put an unhidden tweet back into feeds."""
+    return services.restore_tweet(tweet_id=tweet_id)
+
+
+@shared_task(name="feed.tasks.add_repost", **_RETRY)
+def add_repost(tweet_id: int, user_id: int) -> int:
+    """Bring a repost into the reposter's and their followers' feeds."""
+    return services.add_repost(tweet_id=tweet_id, user_id=user_id)
+
+
+@shared_task(name="feed.tasks.remove_repost", **_RETRY)
+def remove_repost(tweet_id: int, user_id: int) -> int:
+    """Remove the feed entries an undone repost brought in."""
+    return services.remove_repost(tweet_id=tweet_id, user_id=user_id)
+
+
+@shared_task(name="feed.tasks.merge_followee", **_RETRY)
+def merge_followee(follower_id: int, followee_id: int) -> int:
+    """After a follow: backfill the followee's recent tweets."""
+    return services.merge_followee(follower_id=follower_id, followee_id=followee_id)
+
+
+@shared_task(name="feed.tasks.purge_followee", **_RETRY)
+def purge_followee(follower_id: int, followee_id: int) -> int:
+    """After an unfollow: remove the followee's tweets."""
+    return services.purge_followee(follower_id=follower_id, followee_id=followee_id)
+
+
+@shared_task(name="feed.tasks.invalidate_around_user", **_RETRY)
+def invalidate_around_user(user_id: int) -> int:
+    """After a suspension or its lifting: drop the feeds that hold the user's entries."""
+    return services.invalidate_feeds_around(user_id=user_id)
+
+
+@shared_task(name="feed.tasks.rebuild", **_RETRY)
+def rebuild(user_id: int) -> int:
+    """Rebuild one user's feed from PostgreSQL."""
+    return services.rebuild_feed(user_id)
+
+
+@shared_task(name="feed.tasks.sweep_unfanned", acks_late=True)
+def sweep_unfanned(min_age_seconds: float = SWEEP_MIN_AGE.total_seconds(), limit: int = 500) -> int:
+    """Enqueue the fan-out of tweets that never completed one (broker down when posted).
+
+    Runs from celery beat (CELERY_BEAT_SCHEDULE) and when a worker starts. Tweets younger
+    than `min_age_seconds` are left to the fan-out their commit enqueued.
+    """
+    ids = selectors.unfanned_tweet_ids(older_than=timedelta(seconds=min_age_seconds), limit=limit)
+    for tweet_id in ids:
+        fan_out.apply_async(args=[tweet_id])
+    if ids:
+        logger.warning("feed: %d tweet(s) had no completed fan-out; enqueued again", len(ids))
+    return len(ids)
+
+
+@worker_ready.connect(dispatch_uid="feed.sweep_on_worker_ready")
+def _sweep_on_worker_ready(**kwargs: object) -> None:
+    """A worker that starts (maybe after an outage) looks for stragglers at once."""
+    try:
+        sweep_unfanned.apply_async()
+    except Exception:  # never keep a worker from starting
+        logger.exception("feed: could not enqueue the start-up sweep")
