@@ -9,6 +9,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from config.fields import StrictCharField
 from tweets.models import TWEET_MAX_LENGTH, Tweet
 
 _datetime = serializers.DateTimeField()
@@ -53,4 +54,4 @@ class TweetOutput(serializers.Serializer):
 
 class TweetCreateInput(serializers.Serializer):
     # Length is checked after trimming by the service; this bound only stops huge bodies early.
-    content = serializers.CharField(max_length=TWEET_MAX_LENGTH * 4, trim_whitespace=False, allow_blank=True)
+    content = StrictCharField(max_length=TWEET_MAX_LENGTH * 4, trim_whitespace=False, allow_blank=True)
