@@ -59,6 +59,18 @@ class TweetAdmin(admin.ModelAdmin):
     actions = ["hide", "unhide"]
     show_full_result_count = False
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Tweets are posted through the API (counters, fan-out, search); the console moderates.
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: Tweet) -> None:
+        # Through the service, so counters, feeds and search follow as for the author's delete.
+        services.tweet_delete(tweet=obj, by=obj.author)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Tweet]) -> None:
+        for tweet in queryset.select_related("author"):
+            services.tweet_delete(tweet=tweet, by=tweet.author)
+
     @admin.display(description="content")
     def short_content(self, tweet: Tweet) -> str:
         return tweet.content[:80]
