@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_elasticsearch_dsl",  # search: Documents and `manage.py search_index` (idle without ELASTICSEARCH_URL)
     "accounts",
     "tweets",
     "feed",
@@ -175,10 +176,30 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Search -----------------------------------------------------------------
 
+# Elasticsearch (django-elasticsearch-dsl) when ELASTICSEARCH_URL is set, else PostgreSQL
+# full-text search on a generated column. The views never know which (search/backends/).
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
-ELASTICSEARCH_DSL = {"default": {"hosts": ELASTICSEARCH_URL or "http://127.0.0.1:9200"}}
+SEARCH_BACKEND = (
+    "search.backends.elasticsearch.ElasticsearchBackend"
+    if ELASTICSEARCH_URL
+    else "search.backends.postgres.PostgresBackend"
+)
+# Index names are "<prefix>-tweets" and "<prefix>-users": lets several deployments share a cluster.
+SEARCH_INDEX_PREFIX = env.str("SEARCH_INDEX_PREFIX", default="chirp")
+ELASTICSEARCH_DSL = {
+    "default": {"hosts": ELASTICSEARCH_URL or "http://127.0.0.1:9200", "request_timeout": 5, "max_retries": 1}
+}
 ELASTICSEARCH_DSL_AUTOSYNC = bool(ELASTICSEARCH_URL)
 ELASTICSEARCH_DSL_AUTO_REFRESH = False
+# Single-node cluster in docker compose: a replica could never be allocated (yellow forever).
+ELASTICSEARCH_DSL_INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0}
+# Model saves and deletes are indexed by a Celery task after commit, never in the request
+# (search/signal_processor.py); without Elasticsearch, nothing listens to model signals.
+ELASTICSEARCH_DSL_SIGNAL_PROCESSOR = (
+    "search.signal_processor.CelerySignalProcessor"
+    if ELASTICSEARCH_URL
+    else "django_elasticsearch_dsl.signals.BaseSignalProcessor"
+)
 
 # --- Health checks ----------------------------------------------------------
 
@@ -187,6 +208,7 @@ HEALTH_CHECKS = {
     "database": "config.health.check_database",
     "redis": "config.health.check_redis",
     "broker": "config.health.check_broker",
+    "search": "search.health.check_search",
 }
 
 # --- REST framework ---------------------------------------------------------

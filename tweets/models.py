@@ -5,6 +5,8 @@ bytes in every index and Redis feed, and are rendered as opaque strings by the A
 """
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -44,6 +46,12 @@ class Tweet(models.Model):
     # Set by the feed fan-out when every follower's feed has the tweet; NULL rows are
     # swept and fanned out again, so the database stays the source of truth.
     fanned_out_at = models.DateTimeField(null=True, blank=True)
+    # Full-text search (search app, PostgreSQL backend): kept by the database on every
+    # write, so it can never lag the content. The explicit 'english' regconfig makes the
+    # expression immutable, as a stored generated column requires. Deferred on reads.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("content", config="english"), output_field=SearchVectorField(), db_persist=True
+    )
 
     objects = TweetQuerySet.as_manager()
 
@@ -68,6 +76,8 @@ class Tweet(models.Model):
             models.Index(
                 fields=["created_at"], name="ix_tweet_fanout_pending", condition=models.Q(fanned_out_at__isnull=True)
             ),
+            # `search_vector @@ websearch_to_tsquery('english', q)`.
+            GinIndex(fields=["search_vector"], name="ix_tweet_search_vector"),
         ]
 
     def __str__(self) -> str:

@@ -18,7 +18,8 @@ def parse_tweet_id(raw: str) -> int:
 
 def tweet_queryset(*, viewer: User | None) -> QuerySet[Tweet]:
     """Tweets visible to `viewer`, with author and the viewer's liked/reposted flags in one query."""
-    qs = Tweet.objects.visible_to(viewer).select_related("author")
+    # search_vector is the search index's column: never needed to render a tweet.
+    qs = Tweet.objects.visible_to(viewer).select_related("author").defer("search_vector")
     if viewer is None or not viewer.is_authenticated:
         return qs.annotate(liked=Value(False), reposted=Value(False))
     return qs.annotate(

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from search.api.views import SearchTweetsView, SearchUsersView
+
+urlpatterns = [
+    path("search/tweets/", SearchTweetsView.as_view(), name="search-tweets"),
+    path("search/users/", SearchUsersView.as_view(), name="search-users"),
+]
