@@ -44,6 +44,11 @@ def tweet_delete(*, tweet: Tweet, by: User) -> None:
     """Delete one's own tweet; counters follow, feeds and search drop it after commit."""
     if tweet.author_id != by.pk:
         raise PermissionDenied("You can only delete your own tweets.")
+    # Lock the row before collecting its likes, reposts and replies: a like or reply
+    # committed between the collection and the DELETE would otherwise break the
+    # (deferred) foreign key at COMMIT, a 503. Under the lock they wait, then get a 404.
+    if not Tweet.objects.select_for_update().filter(pk=tweet.pk).exists():
+        return  # a concurrent delete won
     reposter_ids = list(Repost.objects.filter(tweet=tweet).values_list("user_id", flat=True))
     deleted, _ = Tweet.objects.filter(pk=tweet.pk).delete()
     if not deleted:
