@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install lint fmt migrations superuser bench bench-quick soak clean
+.PHONY: run test install lint fmt migrations superuser bench bench-quick bench-deps soak clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,11 +34,18 @@ migrations: install
 superuser: install
 	$(PY) -m config.dev manage createsuperuser
 
-bench: install
-	$(PY) -m config.dev bench
+# Benchmarks (bench/README.md): seed 10k users / 1M tweets, then feed read, fan-out, HTTP,
+# post-to-feed latency and memory against their baselines. They need wrk and redis-benchmark.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+bench-deps:
+	@command -v wrk >/dev/null && command -v redis-benchmark >/dev/null || \
+	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk redis-tools)
 
-bench-quick: install
-	$(PY) -m config.dev bench --quick
+bench: install bench-deps
+	$(PY) -m bench.run $(ARGS)
+
+bench-quick: install bench-deps
+	$(PY) -m bench.run --quick $(ARGS)
 
 soak: install
 	$(PY) -m config.dev soak

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "tweets",
     "feed",
     "search",
+    # Benchmarks (issue 5): seed_bench; its ceiling endpoint is mounted only with BENCH_ENDPOINTS=1.
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +143,8 @@ CACHES = {
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 FEED_MAX_LENGTH = env.int("FEED_MAX_LENGTH", default=800)
+# `make bench` only: mounts the framework-ceiling endpoint /api/bench/ceiling/ (bench/ceiling.py).
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 
 # --- Celery -----------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """Root URLconf: each app mounts its own api/urls.py under /api/."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -20,3 +21,6 @@ urlpatterns = [
     path("api/", include("search.api.urls")),
     path("", api_root, name="home"),
 ]
+
+if settings.BENCH_ENDPOINTS:  # `make bench` only: the framework-ceiling endpoint (bench/ceiling.py)
+    urlpatterns.insert(0, path("api/bench/", include("bench.urls")))

