@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.dispatch import Signal
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
@@ -31,7 +32,12 @@ def clean_content(content: str) -> str:
 @transaction.atomic
 def tweet_create(*, author: User, content: str, in_reply_to: Tweet | None = None) -> Tweet:
     """Post a tweet (or a reply); fan-out and indexing follow the commit."""
-    tweet = Tweet.objects.create(author=author, content=clean_content(content), in_reply_to=in_reply_to)
+    content = clean_content(content)
+    # Lock the parent first: a reply racing the parent's deletion is a 404, not a
+    # foreign-key violation at COMMIT (see tweet_delete).
+    if in_reply_to is not None and not Tweet.objects.select_for_update(no_key=True).filter(pk=in_reply_to.pk).exists():
+        raise Http404("No such tweet.")
+    tweet = Tweet.objects.create(author=author, content=content, in_reply_to=in_reply_to)
     User.objects.filter(pk=author.pk).update(num_tweets=F("num_tweets") + 1)
     if in_reply_to is not None:
         Tweet.objects.filter(pk=in_reply_to.pk).update(num_replies=F("num_replies") + 1)

@@ -82,6 +82,7 @@ def test_fifty_clients_racing_on_the_same_targets(app_server):
         ("POST", f"/api/tweets/{doomed.pk}/like/"),
         ("POST", f"/api/tweets/{doomed.pk}/repost/"),
         ("POST", "/api/users/target_author/follow/"),
+        ("POST", f"/api/tweets/{doomed.pk}/replies/"),
     ]
 
     def client(index: int) -> None:
@@ -92,7 +93,8 @@ def test_fifty_clients_racing_on_the_same_targets(app_server):
         start.wait(timeout=60)
         for _ in range(OPS_PER_CLIENT):
             method, path = rng.choice(actions)
-            response = session.request(method, url + path, timeout=60)
+            body = {"content": f"reply from {user.username}"} if path.endswith("replies/") else None
+            response = session.request(method, url + path, json=body, timeout=60)
             with lock:
                 statuses[(f"{method} {path.split('/')[-2]}", response.status_code)] += 1
 
@@ -117,6 +119,7 @@ def test_fifty_clients_racing_on_the_same_targets(app_server):
         "DELETE repost": {204},
         "POST follow": {200, 201},
         "DELETE follow": {204},
+        "POST replies": {201, 404},
     }
     unexpected = {key: n for key, n in statuses.items() if key[1] not in allowed[key[0]]}
     assert not unexpected, f"unexpected statuses: {unexpected} (all: {dict(statuses)})"
