@@ -18,8 +18,18 @@ from tweets.models import Tweet
 lowercase = normalizer("chirp_lowercase", filter=["lowercase"])
 
 
+class PreparedFieldsFix:
+    """Work around django-es/django-elasticsearch-dsl#505 (open): with elasticsearch >= 9.4,
+    DocType.__init__'s `self._prepared_fields = ...` lands in the document's data, prepare()
+    reads the empty class attribute, and every object is indexed with no fields at all."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        object.__setattr__(self, "_prepared_fields", self.init_prepare())  # type: ignore[attr-defined]
+
+
 @registry.register_document
-class TweetDocument(Document):
+class TweetDocument(PreparedFieldsFix, Document):
     # The built-in English analyzer: stemming (running -> run), stop words, lowercase.
     content = fields.TextField(analyzer="english")
     author_id = fields.LongField(attr="author_id")
@@ -43,7 +53,7 @@ class TweetDocument(Document):
 
 
 @registry.register_document
-class UserDocument(Document):
+class UserDocument(PreparedFieldsFix, Document):
     # A keyword (sortable, exact, prefix and fuzzy queries), compared in lowercase.
     username = fields.KeywordField(normalizer=lowercase)
     display_name = fields.TextField(analyzer="standard")
