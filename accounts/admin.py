@@ -1,16 +1,39 @@
 """Moderation console for accounts: search, filter, suspend and unsuspend."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts import services
-from accounts.models import Follow, User
+from accounts.models import RESERVED_USERNAMES, Follow, User
+
+
+class _NotReservedMixin:
+    """`me` names the viewer in URLs: no account may take it (registration refuses it too)."""
+
+    def clean_username(self) -> str:
+        parent = getattr(super(), "clean_username", None)  # the creation form's case check
+        username = parent() if parent else self.cleaned_data.get("username")
+        if username and username.lower() in RESERVED_USERNAMES:
+            raise forms.ValidationError("This username is reserved.")
+        return username
+
+
+class UserAddForm(_NotReservedMixin, AdminUserCreationForm):
+    pass
+
+
+class UserEditForm(_NotReservedMixin, UserChangeForm):
+    pass
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserEditForm
+    add_form = UserAddForm
     list_display = (
         "username",
         "email",

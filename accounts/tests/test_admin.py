@@ -119,3 +119,32 @@ def test_non_staff_cannot_use_the_admin(make_client):
     response = client.get(CHANGELIST)
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("username", ["me", "ME", "bad-name", "émile"])
+def test_admin_refuses_reserved_or_invalid_usernames(admin_client_, username):
+    response = admin_client_.post(
+        f"{CHANGELIST}add/",
+        {
+            "username": username,
+            "email": "new@example.com",
+            "password1": "quiet-lantern-orbit-73",
+            "password2": "quiet-lantern-orbit-73",
+        },
+    )
+    assert response.status_code == 200
+    assert "username" in response.context["adminform"].form.errors
+    assert not User.objects.filter(email="new@example.com").exists()
+
+
+def test_admin_cannot_rename_a_user_to_me(admin_client_):
+    user = UserFactory(username="renamed")
+    page = admin_client_.get(f"{CHANGELIST}{user.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
+    data.update({"username": "Me", "groups": [], "user_permissions": []})
+    response = admin_client_.post(f"{CHANGELIST}{user.pk}/change/", data)
+    assert response.status_code == 200
+    assert "username" in response.context["adminform"].form.errors
+    user.refresh_from_db()
+    assert user.username == "renamed"
