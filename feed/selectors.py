@@ -41,7 +41,7 @@ _TABLES = {
 # tweets and reposts: a LATERAL top-N per source, each an index scan of
 # ix_tweet_author_created / ix_repost_user_created that stops after N rows. A tweet is in
 # the feed once: by its author if the user follows them (or is them), else by its
-# earliest repost among the sources.
+# latest repost among the sources (a new repost brings an old tweet back up).
 _ENTRIES_CTE = """
 WITH sources AS (
     SELECT f.followee_id AS uid FROM {follow} f WHERE f.follower_id = %(user_id)s
@@ -65,7 +65,7 @@ WITH sources AS (
     JOIN {tweet} t ON t.id = r.tweet_id AND t.hidden_at IS NULL
     JOIN {user} au ON au.id = t.author_id AND au.is_active
     WHERE t.author_id NOT IN (SELECT uid FROM sources)
-    ORDER BY r.tweet_id, r.created_at, r.user_id
+    ORDER BY r.tweet_id, r.created_at DESC, r.user_id DESC
 )
 """
 

@@ -101,24 +101,34 @@ def restore_tweet(*, tweet_id: int) -> int:
 def add_repost(*, tweet_id: int, user_id: int) -> int:
     """Bring a reposted tweet into the reposter's and their followers' feeds, once.
 
-    A feed that already has the tweet (its author is followed, or another repost brought
-    it) is left alone. Returns the number of feeds that gained it.
+    Users who follow the tweet's author are left alone (they see it by its own right); an
+    entry an older repost brought moves up and takes this reposter's name. Returns the
+    number of feeds changed.
     """
     row = (
         Repost.objects.filter(tweet_id=tweet_id, user_id=user_id)
-        .values_list("created_at", "tweet__hidden_at", "tweet__author__is_active", "user__is_active")
+        .values_list(
+            "created_at", "tweet__author_id", "tweet__hidden_at", "tweet__author__is_active", "user__is_active"
+        )
         .first()
     )
     if row is None:
         return 0  # undone (or the tweet deleted) before this ran
-    created_at, hidden_at, author_active, reposter_active = row
+    created_at, author_id, hidden_at, author_active, reposter_active = row
     if hidden_at is not None or not author_active or not reposter_active:
         return 0
     client = store.connection()
     args = [tweet_id, keys.score(created_at), user_id, _max_length()]
     added = 0
     for batch in _batches(_audience(user_id)):
-        added += store.run("repost_add", client, keys.feed_and_reposts_keys(batch), args)
+        # Who follows the author sees the tweet by its own right, even once trimmed away.
+        own = set(
+            Follow.objects.filter(followee_id=author_id, follower_id__in=batch).values_list("follower_id", flat=True)
+        )
+        own.add(author_id)
+        targets = [target for target in batch if target not in own]
+        if targets:
+            added += store.run("repost_add", client, keys.feed_and_reposts_keys(targets), args)
     return added
 
 
@@ -165,7 +175,7 @@ def _reasons_to_see(*, tweet_id: int, user_ids: list[int]) -> dict[int, FeedEntr
                 r.user_id = u.uid OR EXISTS (
                     SELECT 1 FROM {follow} f WHERE f.follower_id = u.uid AND f.followee_id = r.user_id))
             JOIN {user} ru ON ru.id = r.user_id AND ru.is_active
-            ORDER BY u.uid, r.created_at, r.user_id
+            ORDER BY u.uid, r.created_at DESC, r.user_id DESC
         """.format(**_TABLES)
         with db.cursor() as cursor:
             cursor.execute(sql, [others, tweet_id])
@@ -207,8 +217,10 @@ def merge_followee(*, follower_id: int, followee_id: int) -> int:
         return 0
     max_length = _max_length()
     own = Tweet.objects.filter(author_id=followee_id, hidden_at__isnull=True).order_by("-created_at")[:max_length]
+    sources = [follower_id, *Follow.objects.filter(follower_id=follower_id).values_list("followee_id", flat=True)]
     reposts = (
         Repost.objects.filter(user_id=followee_id, tweet__hidden_at__isnull=True, tweet__author__is_active=True)
+        .exclude(tweet__author_id__in=sources)
         .order_by("-created_at")
         .values_list("tweet_id", "created_at")[:max_length]
     )
@@ -252,7 +264,7 @@ def purge_followee(*, follower_id: int, followee_id: int) -> int:
 
 
 def _reposts_seen_by(*, user_id: int, tweet_ids: list[int]) -> list[FeedEntry]:
-    """For each tweet, its earliest repost by the user or someone they follow (if any)."""
+    """For each tweet, its latest repost by the user or someone they follow (if any)."""
     sql = """
         SELECT DISTINCT ON (r.tweet_id) r.tweet_id, r.created_at, r.user_id
         FROM {repost} r
@@ -262,7 +274,7 @@ def _reposts_seen_by(*, user_id: int, tweet_ids: list[int]) -> list[FeedEntry]:
         WHERE r.tweet_id = ANY(%(ids)s) AND (
             r.user_id = %(user_id)s
             OR r.user_id IN (SELECT followee_id FROM {follow} WHERE follower_id = %(user_id)s))
-        ORDER BY r.tweet_id, r.created_at, r.user_id
+        ORDER BY r.tweet_id, r.created_at DESC, r.user_id DESC
     """.format(**_TABLES)
     with db.cursor() as cursor:
         cursor.execute(sql, {"ids": tweet_ids, "user_id": user_id})

@@ -48,18 +48,31 @@ end
 return n
 """
 
+# Add or refresh a repost entry, never duplicating: a tweet in the feed by its own right
+# (no mark) is left alone; a repost entry moves up to a newer repost and takes its mark.
+_REPOST_ENTRY = """
+local function repost_entry(feed, rp, member, score, reposter)
+  local current = redis.call('ZSCORE', feed, member)
+  if current then
+    if not redis.call('HEXISTS', rp, member) or tonumber(current) >= tonumber(score) then return 0 end
+  end
+  redis.call('ZADD', feed, score, member)
+  redis.call('HSET', rp, member, reposter)
+  return 1
+end
+"""
+
 # KEYS: feed, reposts pairs. ARGV: tweet id, score (repost time), reposter id, maxlen.
-# A tweet already in a feed (for any reason) is left alone: a repost never duplicates.
+# The caller leaves out the feeds of users who follow the tweet's author.
 REPOST_ADD = (
     _PRUNE
+    + _REPOST_ENTRY
     + f"""
 local maxlen = tonumber(ARGV[4])
 local n = 0
 for i = 1, #KEYS, 2 do
   local feed, rp = KEYS[i], KEYS[i + 1]
-  if not redis.call('ZSCORE', feed, ARGV[1]) then
-    redis.call('ZADD', feed, ARGV[2], ARGV[1])
-    redis.call('HSET', rp, ARGV[1], ARGV[3])
+  if repost_entry(feed, rp, ARGV[1], ARGV[2], ARGV[3]) == 1 then
     {_TRIM}
     prune(feed, rp, maxlen)
     n = n + 1
@@ -86,9 +99,10 @@ return changed
 
 # KEYS: feed, reposts. ARGV: maxlen, only_if_complete ("1"/"0"), then triples
 # (tweet id, score, reposter id or ""). An own entry (no reposter) replaces a repost
-# entry of the same tweet; a repost entry is added only when the tweet is absent.
+# entry of the same tweet; a repost entry follows the rules of REPOST_ADD.
 MERGE = (
     _PRUNE
+    + _REPOST_ENTRY
     + f"""
 local feed, rp = KEYS[1], KEYS[2]
 local maxlen = tonumber(ARGV[1])
@@ -99,9 +113,8 @@ for i = 3, #ARGV, 3 do
   if reposter == '' then
     n = n + redis.call('ZADD', feed, score, member)
     redis.call('HDEL', rp, member)
-  elseif not redis.call('ZSCORE', feed, member) then
-    n = n + redis.call('ZADD', feed, score, member)
-    redis.call('HSET', rp, member, reposter)
+  else
+    n = n + repost_entry(feed, rp, member, score, reposter)
   end
 end
 {_TRIM}

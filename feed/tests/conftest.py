@@ -1,0 +1,248 @@
+"""Feed test fixtures: Redis feed inspection, on-commit execution, a real Celery worker."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from accounts.models import Follow, User
+from accounts.tests.factories import UserFactory, hashed_password
+from feed import keys, store
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+# --- Redis inspection --------------------------------------------------------
+
+
+def feed_ids(user: User | int) -> list[int]:
+    """The tweet ids in a user's Redis feed, newest first (sentinel excluded)."""
+    user_id = user if isinstance(user, int) else user.pk
+    members = store.connection().zrevrange(keys.feed_key(user_id), 0, -1)
+    return [int(m) for m in members if m != keys.SENTINEL.encode()]
+
+
+def feed_snapshot(user: User | int) -> tuple[list[tuple[bytes, float]], dict[bytes, bytes]]:
+    """Everything a feed holds: members with scores, and the repost marks of present members."""
+    user_id = user if isinstance(user, int) else user.pk
+    client = store.connection()
+    members = client.zrange(keys.feed_key(user_id), 0, -1, withscores=True)
+    present = {member for member, _ in members}
+    marks = {k: v for k, v in client.hgetall(keys.reposts_key(user_id)).items() if k in present}
+    return members, marks
+
+
+def feed_marks(user: User | int) -> dict[int, int]:
+    _, marks = feed_snapshot(user)
+    return {int(k): int(v) for k, v in marks.items()}
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """`with commit(): ...` runs the on-commit signals (and the eager tasks) at block end."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def make_users(count: int, prefix: str) -> list[User]:
+    """Many users at once (bulk insert, one shared password hash)."""
+    password = hashed_password()
+    return User.objects.bulk_create(
+        [User(username=f"{prefix}{i}", email=f"{prefix}{i}@example.com", password=password) for i in range(count)],
+        batch_size=5000,
+    )
+
+
+def make_followers(author: User, count: int, prefix: str = "f") -> list[User]:
+    followers = make_users(count, prefix)
+    Follow.objects.bulk_create([Follow(follower=f, followee=author) for f in followers], batch_size=5000)
+    User.objects.filter(pk=author.pk).update(num_followers=count)
+    return followers
+
+
+def feeds_having(user_ids: list[int], tweet_id: int) -> int:
+    """How many of these users' feeds contain the tweet (one pipeline)."""
+    with store.connection().pipeline(transaction=False) as pipe:
+        for user_id in user_ids:
+            pipe.zscore(keys.feed_key(user_id), tweet_id)
+        return sum(score is not None for score in pipe.execute())
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 20.0, interval: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()
+
+
+@pytest.fixture
+def alice():  # type: ignore[no-untyped-def]
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def bob():  # type: ignore[no-untyped-def]
+    return UserFactory(username="bob")
+
+
+@pytest.fixture
+def carol():  # type: ignore[no-untyped-def]
+    return UserFactory(username="carol")
+
+
+@pytest.fixture
+def dave():  # type: ignore[no-untyped-def]
+    return UserFactory(username="dave")
+
+
+# --- a real Celery worker -----------------------------------------------------
+
+
+def _database_url() -> str:
+    """DATABASE_URL of the test database pytest-django created (the worker must use it)."""
+    db = connection.settings_dict
+    user = quote(db.get("USER") or "")
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or ""
+    name = quote(db["NAME"])
+    if host.startswith("/"):  # a unix socket directory (embedded PostgreSQL under make test)
+        return f"postgres://{user}{password}@/{name}?host={quote(host)}"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{user}{password}@{host or '127.0.0.1'}{port}/{name}"
+
+
+class Worker:
+    """`celery -A config worker` as a subprocess, in its own process group."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+        self.env = env
+        self.log_path = log_dir / f"worker-{uuid.uuid4().hex[:8]}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30.0) -> Worker:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool",
+                "solo",  # the task runs in this very process: SIGKILL really interrupts it
+                "-Q",
+                "feed,default",
+                "-n",
+                f"feedtest-{uuid.uuid4().hex[:8]}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        if not wait_for(lambda: b"ready." in self.log_path.read_bytes() or self.process.poll() is not None, timeout):
+            self.stop()
+            raise RuntimeError(f"worker did not start:\n{self.log_text()}")
+        if self.process.poll() is not None:
+            raise RuntimeError(f"worker exited:\n{self.log_text()}")
+        return self
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace")[-5000:]
+
+    def kill(self) -> None:
+        """SIGKILL the worker's whole process group: no cleanup, no ack."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+def purge_queues(*names: str) -> None:
+    from config.celery import app
+
+    for name in names:
+        with app.connection_for_write() as conn, contextlib.suppress(Exception):  # the queue may not exist yet
+            conn.default_channel.queue_purge(name)
+
+
+@pytest.fixture(scope="session")
+def worker_env(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict[str, str]]:  # type: ignore[no-untyped-def]
+    """Environment for worker subprocesses: the test database, our Redis db and broker."""
+    with django_db_blocker.unblock():
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "PYTHONUNBUFFERED": "1",
+        }
+    yield env
+
+
+@pytest.fixture
+def live_celery() -> Iterator[None]:
+    """Tasks go through the broker (not run inline) for the duration of a test."""
+    from config.celery import app
+
+    purge_queues("feed", "default")
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = True
+
+
+@pytest.fixture(scope="session")
+def session_worker(worker_env, tmp_path_factory) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
+    """One worker shared by the end-to-end tests that do not kill it."""
+    purge_queues("feed", "default")
+    worker = Worker(worker_env, tmp_path_factory.mktemp("celery")).start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def worker_factory(worker_env, tmp_path) -> Iterator[Callable[..., Worker]]:  # type: ignore[no-untyped-def]
+    """Start workers of one's own (e.g. to kill them); all are stopped at teardown."""
+    started: list[Worker] = []
+
+    def start(**settings_env: str) -> Worker:
+        worker = Worker({**worker_env, **settings_env}, tmp_path).start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
