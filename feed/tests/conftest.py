@@ -196,7 +196,7 @@ def purge_queues(*names: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def worker_env(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict[str, str]]:  # type: ignore[no-untyped-def]
+def worker_env(django_db_setup, django_db_blocker) -> Iterator[dict[str, str]]:  # type: ignore[no-untyped-def]
     """Environment for worker subprocesses: the test database, our Redis db and broker."""
     with django_db_blocker.unblock():
         env = {
@@ -222,15 +222,6 @@ def live_celery() -> Iterator[None]:
         yield
     finally:
         app.conf.task_always_eager = True
-
-
-@pytest.fixture(scope="session")
-def session_worker(worker_env, tmp_path_factory) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
-    """One worker shared by the end-to-end tests that do not kill it."""
-    purge_queues("feed", "default")
-    worker = Worker(worker_env, tmp_path_factory.mktemp("celery")).start()
-    yield worker
-    worker.stop()
 
 
 @pytest.fixture
