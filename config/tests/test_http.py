@@ -206,3 +206,12 @@ def test_session_writes_need_the_csrf_token(tweet):
 def test_session_writes_work_with_the_csrf_token(browser):
     response = browser.post("/api/tweets/", {"content": "from the browser"}, content_type="application/json")
     assert response.status_code == 201
+
+
+def test_a_suspended_users_session_stops_working(browser):
+    from accounts import services as account_services
+    from accounts.models import User
+
+    assert browser.get("/api/users/me/", HTTP_ACCEPT="application/json").status_code == 200
+    account_services.user_suspend(user=User.objects.get(username="alice"))
+    assert browser.get("/api/users/me/", HTTP_ACCEPT="application/json").status_code == 401

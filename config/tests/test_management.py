@@ -56,3 +56,31 @@ def test_check_deploy_fails_with_development_defaults():
     )
     assert result.returncode != 0
     assert "security.W008" in result.stderr + result.stdout
+
+
+def test_settings_come_from_the_environment():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SIMPLE_JWT['ACCESS_TOKEN_LIFETIME'].total_seconds(), "
+        "s.SIMPLE_JWT['REFRESH_TOKEN_LIFETIME'].total_seconds(), s.SIMPLE_JWT['ALGORITHM'], "
+        "s.AUTH_THROTTLE_RATE, s.ALLOWED_HOSTS, s.DEBUG)"
+    )
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": get_random_secret_key(),
+        "ACCESS_TOKEN_MINUTES": "5",
+        "REFRESH_TOKEN_HOURS": "2",
+        "AUTH_THROTTLE_RATE": "7/minute",
+        "ALLOWED_HOSTS": "a.example,b.example",
+    }
+    result = subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), "shell", "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "300.0 7200.0 HS256 7/minute ['a.example', 'b.example'] False"
