@@ -5,6 +5,7 @@ the message to be redelivered; every service is idempotent, so running again is 
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from celery import shared_task
@@ -33,7 +34,19 @@ def fan_out(tweet_id: int, force: bool = False) -> int:
     """Fan a new tweet out to its author's and followers' feeds (skipped once recorded done)."""
     if not force and selectors.tweet_fanned_out(tweet_id=tweet_id):
         return 0
-    return services.fan_out_tweet(tweet_id)
+    started = time.perf_counter()
+    written = services.fan_out_tweet(tweet_id)
+    duration_ms = round((time.perf_counter() - started) * 1000, 1)
+    # One structured line per fan-out (with task_id, see config/logging.py): its duration is
+    # what an operator looks at when feeds lag.
+    logger.info(
+        "feed: fan-out of tweet %s wrote %d feeds in %.1f ms",
+        tweet_id,
+        written,
+        duration_ms,
+        extra={"tweet_id": tweet_id, "feeds_written": written, "duration_ms": duration_ms},
+    )
+    return written
 
 
 @shared_task(name="feed.tasks.remove_tweet", **_RETRY)

@@ -6,6 +6,9 @@ import pytest
 
 from config.tests.reliability import stats
 
+# The feed app's real-worker fixtures, reused by the fault tests rather than rewritten.
+from feed.tests.conftest import live_celery, worker_env, worker_factory  # noqa: F401
+
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Print how many generated requests each fuzzed operation received, by status."""

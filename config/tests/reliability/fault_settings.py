@@ -1,0 +1,19 @@
+"""Settings for the worker and beat of the fault tests.
+
+Fan-out in paced batches (so "in the middle of a fan-out to 20,000 followers" lasts long
+enough to be hit), and the sweeper every 2 s instead of 30 s (so "the broker came back
+and the sweeper caught up" fits in a test). Nothing else differs from production.
+"""
+
+from config.settings import *  # noqa: F403
+
+FEED_FANOUT_BATCH_SIZE = 1000
+FEED_FANOUT_BATCH_PAUSE = 0.1
+CELERY_BEAT_SCHEDULE = {
+    "feed-sweep-unfanned": {
+        "task": "feed.tasks.sweep_unfanned",
+        "schedule": 2.0,
+        "kwargs": {"min_age_seconds": 1},
+        "options": {"expires": 2},
+    },
+}
