@@ -13,7 +13,7 @@ from django.db.models import F
 
 from accounts.tests.factories import UserFactory
 from feed import keys, services, store
-from feed.tests.conftest import feed_ids, feeds_having, make_followers, wait_for
+from feed.tests.conftest import feed_ids, feeds_having, make_followers, purge_queues, wait_for
 from tweets import services as tweet_services
 from tweets.models import Tweet
 
@@ -31,13 +31,14 @@ def broker_at(url: str):  # type: ignore[no-untyped-def]
         app._pool = None
         app.amqp._producer_pool = None
 
-    previous = app.conf.broker_url
-    app.conf.broker_url = url
+    # Not broker_url: Celery prefers the CELERY_BROKER_URL environment variable to it.
+    previous = app.conf.get("broker_write_url")
+    app.conf.broker_write_url = url
     reset()
     try:
         yield
     finally:
-        app.conf.broker_url = previous
+        app.conf.broker_write_url = previous
         reset()
 
 
@@ -99,7 +100,7 @@ def test_worker_killed_mid_fan_out_is_completed_after_restart(worker_factory, li
         assert set(pipe.execute()) == {1}
 
 
-def test_broker_down_posting_is_fast_and_the_sweep_catches_up(worker_factory, live_celery, make_client):
+def test_broker_down_posting_is_fast_and_the_sweep_catches_up(worker_factory, live_celery, make_client, caplog):
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     from accounts.models import Follow
 
@@ -112,11 +113,13 @@ def test_broker_down_posting_is_fast_and_the_sweep_catches_up(worker_factory, li
         elapsed = time.perf_counter() - started
     assert response.status_code == 201
     assert elapsed < 1.0, f"POST took {elapsed:.2f}s with the broker down"
+    assert "could not enqueue feed.tasks.fan_out" in caplog.text
     tweet_id = int(response.json()["id"])
     assert Tweet.objects.get(pk=tweet_id).fanned_out_at is None
     assert feed_ids(bob) == []
     # Some time later (older than the sweep's grace period) a worker starts and sweeps.
     Tweet.objects.filter(pk=tweet_id).update(created_at=F("created_at") - timedelta(seconds=30))
+    purge_queues("feed", "default")  # nothing was published; make sure only the sweep can help
     worker_factory()
     assert wait_for(lambda: feed_ids(bob) == [tweet_id]), "the start-up sweep did not fan it out"
     assert Tweet.objects.get(pk=tweet_id).fanned_out_at is not None
