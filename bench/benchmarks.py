@@ -31,7 +31,6 @@ from bench import layout, pull
 from feed import selectors as feed_selectors
 from tweets import services as tweet_services
 from tweets.models import Tweet
-from tweets.selectors import tweets_by_ids
 
 
 @dataclass
@@ -65,8 +64,9 @@ def ms(seconds: float) -> str:
 
 
 def _hydrated(ids: list[int], viewer: User) -> list[Tweet]:
-    tweets = tweets_by_ids(ids=ids, viewer=viewer)
-    return [tweets[i] for i in ids if i in tweets]
+    """Hydrate a baseline's ids exactly as the feed hydrates its own (feed.selectors.hydrate)."""
+    items, _ = feed_selectors.hydrate(entries=[(tweet_id, None) for tweet_id in ids], viewer=viewer)
+    return [tweet for tweet, _ in items]
 
 
 def feed_read(*, users: list[User], offsets: tuple[int, ...] = (0, 400), naive: bool = True) -> list[Result]:

