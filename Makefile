@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install lint fmt migrations superuser bench bench-quick bench-deps soak clean
+.PHONY: run test install lint fmt migrations superuser bench bench-quick bench-deps soak audit clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,15 @@ bench: install bench-deps
 bench-quick: install bench-deps
 	$(PY) -m bench.run --quick $(ARGS)
 
+# Load soak (scripts/soak.py, README "Soak"): 100 users for 60 s through gunicorn + a worker,
+# loopback only; then every posted tweet must be in every follower's feed. ARGS to change.
 soak: install
-	$(PY) -m config.dev soak
+	$(PY) scripts/soak.py $(ARGS)
+
+# Known vulnerabilities in the pinned runtime requirements (SECURITY.md). Needs the PyPI
+# advisory API (or OSV: ARGS="-s osv"); exits non-zero on an unexplained finding.
+audit: install
+	$(VENV)/bin/pip-audit -r requirements.txt --no-deps --disable-pip --strict $(shell sed -n 's/^- ignore: \([A-Za-z0-9-]*\).*/--ignore-vuln \1/p' SECURITY.md) $(ARGS)
 
 clean:
 	rm -rf var/ .pytest_cache
