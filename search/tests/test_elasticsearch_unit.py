@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from search.backends.elasticsearch import MAX_RESULT_WINDOW, tweet_search, user_search
+from config.exceptions import ServiceUnavailable
+from search.backends.elasticsearch import MAX_RESULT_WINDOW, _execute, tweet_search, user_search
 from search.documents import TweetDocument, UserDocument
 from search.signal_processor import CelerySignalProcessor, task_for
 from search.tasks import sync_tweet, sync_user
@@ -204,6 +205,16 @@ def test_user_query_body():
         "size": 5,
         "_source": False,
     }
+
+
+def test_an_unreachable_cluster_is_a_503_not_a_500():
+    from elasticsearch import Elasticsearch
+
+    closed_port = Elasticsearch("http://127.0.0.1:9", request_timeout=1, max_retries=0)
+    with pytest.raises(ServiceUnavailable):
+        _execute(tweet_search("cat", limit=1, offset=0).using(closed_port))
+    with pytest.raises(ServiceUnavailable):
+        _execute(user_search("cat", limit=1, offset=0).using(closed_port))
 
 
 # --- signal processor ----------------------------------------------------------
