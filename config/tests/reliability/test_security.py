@@ -75,9 +75,9 @@ def test_login_takes_as_long_for_an_unknown_user_as_for_a_wrong_password(api_cli
         unknown.append(timed(f"nobody{i}", "wrong-pw-123"))
         wrong.append(timed("alice", "wrong-pw-123"))
     unknown_median, wrong_median = statistics.median(unknown), statistics.median(wrong)
-    # A real hash each time: tens of milliseconds, in both paths, within a factor of two.
+    # A real hash each time: tens of milliseconds in both paths, about equal (a skipped hash: ~10x faster).
     assert wrong_median > 0.02, wrong_median
-    assert 0.5 < unknown_median / wrong_median < 2.0, (unknown, wrong)
+    assert 0.4 < unknown_median / wrong_median < 2.5, (unknown, wrong)
 
 
 # --- object-level permissions ------------------------------------------------------------
