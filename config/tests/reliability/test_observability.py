@@ -69,3 +69,17 @@ def test_every_line_is_one_json_object_with_the_standard_keys(json_log):
     [line] = json_log()
     assert {"time", "level", "logger", "message", "request_id"} <= set(line)
     assert line["tweet_id"] == 7
+
+
+def test_healthz_covers_every_dependency_an_operator_needs(api_client):
+    response = api_client.get("/healthz")
+    assert response["Content-Type"].startswith("application/json")
+    assert set(response.json()) == {"database", "redis", "broker", "search"}
+
+
+def test_healthz_reports_a_check_that_cannot_even_load_instead_of_crashing(api_client, settings):
+    settings.HEALTH_CHECKS = {**settings.HEALTH_CHECKS, "ghost": "nowhere.health.check_nothing"}
+    response = api_client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["ghost"] == "error: ModuleNotFoundError"
+    assert response.json()["database"] == "ok"
