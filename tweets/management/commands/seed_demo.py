@@ -4,7 +4,7 @@ import os
 import random
 
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts import services as account_services
@@ -52,8 +52,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, users: int, tweets: int, password: str, seed: int, **options) -> None:
         if not password:
-            self.stderr.write("Give --password or set DEMO_PASSWORD (make run writes one into .env).")
-            return
+            # A non-zero exit, so `make run` and scripts notice.
+            raise CommandError("Give --password or set DEMO_PASSWORD (make run writes one into .env).")
         rng = random.Random(seed)
         hashed = make_password(password)  # hash once: Argon2 is slow by design
         accounts = []
