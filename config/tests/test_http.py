@@ -52,6 +52,18 @@ def test_missing_credentials_are_401_with_www_authenticate(tweet, method, path):
     assert "detail" in response.json()
 
 
+def test_forwarded_for_does_not_escape_the_auth_throttle(settings):
+    settings.AUTH_THROTTLE_RATE = "2/minute"
+    client = APIClient(REMOTE_ADDR="203.0.113.50")
+    codes = [
+        client.post(
+            "/api/auth/token/", {"username": "x", "password": "y"}, format="json", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}"
+        ).status_code
+        for n in range(3)
+    ]
+    assert codes == [401, 401, 429]
+
+
 @pytest.mark.parametrize(("method", "path"), PROTECTED[:6])
 def test_wrong_scheme_is_401(tweet, method, path):
     client = APIClient()
@@ -103,6 +115,21 @@ def test_oversized_form_body_is_4xx_not_500(make_client, settings):
     client = make_client(UserFactory())
     response = client.post("/api/tweets/", {"content": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)})
     assert 400 <= response.status_code < 500
+
+
+def test_oversized_multipart_upload_is_413(make_client, settings):
+    """The API takes no files: an upload cannot slip a big body past the limit."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tweets.models import Tweet
+
+    client = make_client(UserFactory())
+    upload = SimpleUploadedFile("big.bin", b"x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE * 4))
+    response = client.post("/api/tweets/", {"content": "hi", "attachment": upload})
+    assert response.status_code == 413
+    assert not Tweet.objects.exists()
+    # A small multipart form (the browsable API's HTML form) still works.
+    assert client.post("/api/tweets/", {"content": "hi"}, format="multipart").status_code == 201
 
 
 def test_too_many_form_fields_is_400(make_client, settings):
