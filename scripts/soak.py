@@ -72,8 +72,9 @@ def recreate_database(url: str) -> None:
     config = environ.Env.db_url_config(url)
     assert config["NAME"] == SOAK_DB, config["NAME"]
     params = {"dbname": "postgres", "user": config.get("USER") or "postgres", "autocommit": True}
-    if config.get("HOST"):
-        params["host"] = config["HOST"]
+    host = config.get("HOST") or config.get("OPTIONS", {}).get("host")  # ?host=/socket/dir (embedded)
+    if host:
+        params["host"] = host
     if config.get("PORT"):
         params["port"] = int(config["PORT"])
     if config.get("PASSWORD"):
