@@ -80,3 +80,14 @@ class FollowAdmin(admin.ModelAdmin):
     search_fields = ("follower__username", "followee__username")
     raw_id_fields = ("follower", "followee")
     list_select_related = ("follower", "followee")
+
+    # Read and remove only, through the services so counters and feeds follow.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: Follow) -> None:
+        services.follow_delete(follower=obj.follower, followee=obj.followee)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Follow]) -> None:
+        for follow in queryset.select_related("follower", "followee"):
+            services.follow_delete(follower=follow.follower, followee=follow.followee)

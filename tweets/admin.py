@@ -1,5 +1,7 @@
 """Moderation console for tweets: search, filter, hide with a reason, unhide."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
@@ -87,15 +89,31 @@ class TweetAdmin(admin.ModelAdmin):
         self.message_user(request, f"Unhid {count} tweet(s).", messages.SUCCESS)
 
 
-@admin.register(Like)
-class LikeAdmin(admin.ModelAdmin):
+class _InteractionAdmin(admin.ModelAdmin):
+    """Likes and reposts: read and remove only, through the services so counters follow."""
+
     list_display = ("user", "tweet", "created_at")
     raw_id_fields = ("user", "tweet")
     search_fields = ("user__username",)
+    list_select_related = ("user", "tweet")
+    remove: Callable[..., bool]  # the service that undoes one row
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: Like | Repost) -> None:
+        self.remove(user=obj.user, tweet=obj.tweet)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for obj in queryset.select_related("user", "tweet"):
+            self.remove(user=obj.user, tweet=obj.tweet)
+
+
+@admin.register(Like)
+class LikeAdmin(_InteractionAdmin):
+    remove = staticmethod(services.like_delete)
 
 
 @admin.register(Repost)
-class RepostAdmin(admin.ModelAdmin):
-    list_display = ("user", "tweet", "created_at")
-    raw_id_fields = ("user", "tweet")
-    search_fields = ("user__username",)
+class RepostAdmin(_InteractionAdmin):
+    remove = staticmethod(services.repost_delete)

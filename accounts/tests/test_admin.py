@@ -148,3 +148,17 @@ def test_admin_cannot_rename_a_user_to_me(admin_client_):
     assert "username" in response.context["adminform"].form.errors
     user.refresh_from_db()
     assert user.username == "renamed"
+
+
+def test_deleting_a_follow_in_the_admin_keeps_counters_right(admin_client_):
+    from accounts import services
+
+    fan, star = UserFactory(), UserFactory()
+    follow, _ = services.follow_create(follower=fan, followee=star)
+    assert admin_client_.get("/admin/accounts/follow/").status_code == 200
+    response = admin_client_.post(f"/admin/accounts/follow/{follow.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    star.refresh_from_db()
+    fan.refresh_from_db()
+    assert (star.num_followers, fan.num_following) == (0, 0)
+    assert admin_client_.get("/admin/accounts/follow/add/").status_code == 403

@@ -127,3 +127,18 @@ def test_deleting_through_the_admin_keeps_counters_right(admin_client_, alice, b
 def test_tweets_are_not_added_through_the_admin(admin_client_):
     # Posting goes through the API (counters, fan-out, search); the console moderates.
     assert admin_client_.get(f"{CHANGELIST}add/").status_code == 403
+
+
+@pytest.mark.parametrize("model", ["like", "repost"])
+def test_deleting_likes_and_reposts_in_the_admin_keeps_counters_right(admin_client_, alice, bob, model):
+    tweet = services.tweet_create(author=alice, content="popular")
+    (services.like_create if model == "like" else services.repost_create)(user=bob, tweet=tweet)
+    row = getattr(tweet, f"{model}s").get()
+    assert admin_client_.get(f"/admin/tweets/{model}/").status_code == 200
+    response = admin_client_.post(
+        f"/admin/tweets/{model}/", {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"}
+    )
+    assert response.status_code == 302
+    tweet.refresh_from_db()
+    assert (tweet.num_likes, tweet.num_reposts) == (0, 0)
+    assert admin_client_.get(f"/admin/tweets/{model}/add/").status_code == 403
