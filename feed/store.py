@@ -15,7 +15,7 @@ from feed import keys
 # Trim to the newest `maxlen` real entries. Rank 0 is the sentinel (score 0, the lowest)
 # in a complete feed and is kept; a key without it keeps one extra entry, harmlessly,
 # until the read that rebuilds it.
-_TRIM = "redis.call('ZREMRANGEBYRANK', feed, 1, -(maxlen + 1))"
+_TRIM = "if redis.call('ZCARD', feed) > maxlen + 1 then redis.call('ZREMRANGEBYRANK', feed, 1, -(maxlen + 1)) end"
 
 # Drop repost marks whose entry was trimmed away; run only when the hash outgrew the feed.
 _PRUNE = """
