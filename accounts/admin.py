@@ -57,6 +57,11 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),)
 
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # Moderation suspends. Deleting cascades past the services: other users' counters,
+        # feeds and search would go stale (recount_stats and rebuild_feeds would be needed).
+        return False
+
     @admin.action(description="Suspend selected users (log-in, tokens, tweets in feeds and search)")
     def suspend(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         count = 0

@@ -162,3 +162,11 @@ def test_deleting_a_follow_in_the_admin_keeps_counters_right(admin_client_):
     fan.refresh_from_db()
     assert (star.num_followers, fan.num_following) == (0, 0)
     assert admin_client_.get("/admin/accounts/follow/add/").status_code == 403
+
+
+def test_users_are_suspended_not_deleted_in_the_admin(admin_client_):
+    # Deleting would cascade past the services: other users' counters, feeds and search go stale.
+    user = UserFactory()
+    assert admin_client_.get(f"{CHANGELIST}{user.pk}/delete/").status_code == 403
+    admin_client_.post(CHANGELIST, {"action": "delete_selected", "_selected_action": [user.pk], "post": "yes"})
+    assert User.objects.filter(pk=user.pk).exists()
