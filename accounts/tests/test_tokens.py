@@ -255,3 +255,29 @@ def test_unsuspended_user_can_log_in_again(api_client, user):
     assert obtain(api_client, "Carol").status_code == 401
     services.user_unsuspend(user=user)
     assert obtain(api_client, "Carol").status_code == 200
+
+
+def test_access_token_of_a_deleted_user_is_401(pair, user):
+    client = bearer(pair["access"])
+    user.delete()
+    response = client.get(ME_URL)
+    assert response.status_code == 401
+    assert "not found" in response.json()["detail"].lower()
+
+
+def test_each_token_has_its_own_jti(api_client, user):
+    tokens = [obtain(api_client, "Carol").json() for _ in range(3)]
+    jtis = {decode(t["access"])["jti"] for t in tokens} | {decode(t["refresh"])["jti"] for t in tokens}
+    assert len(jtis) == 6
+
+
+def test_refresh_reasons_are_clear(api_client, pair):
+    claims = decode(pair["refresh"])
+    forged = jwt.encode(claims, key=None, algorithm="none")
+    response = api_client.post(REFRESH_URL, {"refresh": forged}, format="json")
+    assert response.status_code == 401
+    assert "algorithm" in response.json()["detail"].lower()
+    forged = jwt.encode(claims, "another-secret-" * 5, algorithm="HS256")
+    response = api_client.post(REFRESH_URL, {"refresh": forged}, format="json")
+    assert response.status_code == 401
+    assert "signature" in response.json()["detail"].lower()
