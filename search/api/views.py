@@ -10,10 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.serializers import UserOutput
+from accounts.models import User
 from config.pagination import LimitOffsetPagination, parse_page_params
 from search import selectors
 from search.api.serializers import Q_MAX_LENGTH, SearchQueryInput
 from tweets.api.serializers import TweetOutput
+from tweets.models import Tweet
 
 Q_PARAMETER = OpenApiParameter(
     "q",
@@ -56,6 +58,7 @@ class _SearchView(generics.GenericAPIView):
 
 class SearchTweetsView(_SearchView):
     serializer_class = TweetOutput
+    queryset = Tweet.objects.none()  # for the browsable API and schema only: results come from the backend
     search = staticmethod(selectors.search_tweets)
 
     @extend_schema(
@@ -74,6 +77,7 @@ class SearchTweetsView(_SearchView):
 
 class SearchUsersView(_SearchView):
     serializer_class = UserOutput
+    queryset = User.objects.none()  # for the browsable API and schema only
     search = staticmethod(selectors.search_users)
 
     @extend_schema(

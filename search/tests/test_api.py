@@ -109,6 +109,14 @@ def test_bad_page_params_are_a_400(client, url, params):
 
 
 @pytest.mark.parametrize("url", ENDPOINTS)
+@pytest.mark.parametrize("q", ["hello", ""])
+def test_browsable_api_renders(client, url, q):
+    response = client.get(url, {"q": q, "format": "api"}, HTTP_ACCEPT="text/html")
+    assert response.status_code == (200 if q else 400)
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
 def test_requires_authentication(api_client, url):
     assert api_client.get(url, {"q": "x"}).status_code == 401
 
