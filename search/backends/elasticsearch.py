@@ -114,6 +114,9 @@ class ElasticsearchBackend(SearchBackend):
         self._delete(TweetDocument, tweet_ids)
 
     def remove_tweets_by_author(self, author_id: int) -> None:
+        # delete_by_query sees only refreshed documents: refresh first, or a tweet indexed
+        # in the last second before a suspension would stay. Suspensions are rare.
+        TweetDocument._index.refresh()
         TweetDocument.search().filter("term", author_id=author_id).params(conflicts="proceed").delete()
 
     def index_users(self, users: Iterable[User]) -> None:

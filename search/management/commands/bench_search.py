@@ -10,6 +10,7 @@ hydration, as the endpoint runs it) and through the full API (DRF, JWT, JSON), i
 Re-running reuses the data when the tweet count matches.
 """
 
+import os
 import random
 import statistics
 import time
@@ -79,6 +80,10 @@ class Command(BaseCommand):
         viewer = User.objects.order_by("pk").first()
         assert viewer is not None
         sample = User.objects.order_by("pk")[users // 2]
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+        self.stdout.write(f"PostgreSQL {version}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
         self.stdout.write(
             f"database {connection.settings_dict['NAME']}: {Tweet.objects.count()} tweets, "
             f"{User.objects.count()} users; page size {limit}, {repeat} timed runs per query\n"
