@@ -242,3 +242,25 @@ def test_a_suspended_users_session_stops_working(browser):
     assert browser.get("/api/users/me/", HTTP_ACCEPT="application/json").status_code == 200
     account_services.user_suspend(user=User.objects.get(username="alice"))
     assert browser.get("/api/users/me/", HTTP_ACCEPT="application/json").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("post", "/api/tweets/", '{"content": "a\\ud800b"}', "content"),
+        ("patch", "/api/users/me/", '{"bio": "a\\ud800b"}', "bio"),
+        (
+            "post",
+            "/api/auth/register/",
+            '{"username": "zz", "email": "z@x.com", "password": "p\\ud800-long-1"}',
+            "password",
+        ),
+        ("post", "/api/auth/token/", '{"username": "zz\\ud800", "password": "x"}', "username"),
+        ("post", "/api/auth/token/refresh/", '{"refresh": "\\ud800"}', "refresh"),
+    ],
+)
+def test_lone_surrogates_are_400_on_the_field(make_client, method, path, body, field):
+    """Valid JSON, but not encodable text: PostgreSQL must never see it."""
+    response = getattr(make_client(UserFactory()), method)(path, data=body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
