@@ -8,8 +8,7 @@ from rest_framework_simplejwt.exceptions import ExpiredTokenError, InvalidToken,
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
-# PyJWT's verdicts, most specific first (ExpiredSignatureError and InvalidSignatureError
-# are both subclasses of DecodeError or InvalidTokenError).
+# PyJWT's verdicts, most specific first: InvalidSignatureError is a DecodeError.
 _JWT_REASONS: tuple[tuple[type[Exception], str], ...] = (
     (jwt.ExpiredSignatureError, _("Token is expired.")),
     (jwt.InvalidAlgorithmError, _("Token algorithm is not allowed: only HS256 tokens are accepted.")),
