@@ -187,6 +187,41 @@ class Worker:
             self.process.wait(timeout=10)
 
 
+DEAD_BROKER = "amqp://guest:guest@127.0.0.1:1//"
+
+
+@contextlib.contextmanager
+def broker_at(url: str) -> Iterator[None]:
+    """Point this process's Celery publisher at another broker (fresh connection pools)."""
+    from config.celery import app
+
+    def reset() -> None:
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    # Not broker_url: Celery prefers the CELERY_BROKER_URL environment variable to it.
+    previous = app.conf.get("broker_write_url")
+    app.conf.broker_write_url = url
+    reset()
+    try:
+        yield
+    finally:
+        app.conf.broker_write_url = previous
+        reset()
+
+
+@contextlib.contextmanager
+def tasks_published() -> Iterator[None]:
+    """Tasks are published to the broker instead of run inline (eager) for the block."""
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = True
+
+
 def purge_queues(*names: str) -> None:
     from config.celery import app
 

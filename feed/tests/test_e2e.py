@@ -4,7 +4,6 @@ Transactional tests: the worker is another process and sees only committed rows.
 """
 
 import time
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -13,33 +12,11 @@ from django.db.models import F
 
 from accounts.tests.factories import UserFactory
 from feed import keys, services, store
-from feed.tests.conftest import feed_ids, feeds_having, make_followers, purge_queues, wait_for
+from feed.tests.conftest import DEAD_BROKER, broker_at, feed_ids, feeds_having, make_followers, purge_queues, wait_for
 from tweets import services as tweet_services
 from tweets.models import Tweet
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-DEAD_BROKER = "amqp://guest:guest@127.0.0.1:1//"
-
-
-@contextmanager
-def broker_at(url: str):  # type: ignore[no-untyped-def]
-    """Point this process's Celery app at another broker (fresh connection pools)."""
-    from config.celery import app
-
-    def reset() -> None:
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    # Not broker_url: Celery prefers the CELERY_BROKER_URL environment variable to it.
-    previous = app.conf.get("broker_write_url")
-    app.conf.broker_write_url = url
-    reset()
-    try:
-        yield
-    finally:
-        app.conf.broker_write_url = previous
-        reset()
 
 
 def test_tweet_follow_and_delete_go_through_the_worker(worker_factory, live_celery, make_client):
