@@ -90,6 +90,16 @@ def _page(qs: QuerySet, *, limit: int, offset: int) -> SearchPage:
     return SearchPage(qs.count() if offset else 0, [])  # a separate count only past the end
 
 
+def visible_tweets(viewer: User | None) -> QuerySet[Tweet]:
+    """Tweet.objects.visible_to(viewer), with the author condition as an anti-join on the few
+    suspended users. Joining accounts_user for every match made the planner trade the GIN
+    index for a parallel sequential scan on common words (4x slower at 10,000 matches)."""
+    if viewer is not None and getattr(viewer, "is_staff", False):
+        return Tweet.objects.all()
+    suspended = User.objects.filter(is_active=False).values("pk")
+    return Tweet.objects.filter(hidden_at__isnull=True).exclude(author_id__in=suspended)
+
+
 class PostgresBackend(SearchBackend):
     maintained_by_database = True
 
@@ -117,7 +127,7 @@ class PostgresBackend(SearchBackend):
         """Matching visible tweets, best first (a queryset: EXPLAIN it in the benchmark)."""
         query = tweet_query(q)
         return (
-            Tweet.objects.visible_to(viewer)
+            visible_tweets(viewer)
             .filter(search_vector=query)
             # A query of exclusions only (`-dog`) cannot use the index and would rank every
             # tweet: querytree() is 'T' then, folded at plan time into "One-Time Filter: false".

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts import services as account_services
 from accounts.tests.factories import UserFactory
-from search.backends.postgres import PostgresBackend
+from search.backends.postgres import PostgresBackend, visible_tweets
 from tweets import services as tweet_services
 from tweets.models import Tweet
 from tweets.tests.factories import TweetFactory
@@ -162,6 +162,18 @@ def test_query_count_does_not_grow_with_the_page(client, viewer):
     small, large = _search_queries(client, 2), _search_queries(client, 30)
     # Authentication (1), page of ids with the total (1), hydration with author and flags (1).
     assert small == large == 3
+
+
+def test_visibility_is_the_same_as_everywhere_else(viewer, django_capture_on_commit_callbacks):
+    suspended = UserFactory(username="suspended")
+    tweets = [TweetFactory(author=viewer), TweetFactory(author=suspended), TweetFactory(author=viewer)]
+    tweet_services.tweet_hide(tweet=tweets[2])
+    with django_capture_on_commit_callbacks(execute=True):
+        account_services.user_suspend(user=suspended)
+    staff = UserFactory(is_staff=True)
+    for who in (viewer, staff, None):
+        assert set(visible_tweets(who)) == set(Tweet.objects.visible_to(who)), who
+    assert set(visible_tweets(viewer)) == {tweets[0]}
 
 
 def test_the_query_uses_the_gin_index(viewer):
