@@ -147,8 +147,9 @@ def set_up(stage: Stage, quick: bool, listpack_entries: int) -> None:
 
 def start_worker(stage: Stage) -> subprocess.Popen:
     log_file = (WORK / "worker.log").open("w")
-    argv = [str(VENV_BIN / "celery"), "-A", "config", "worker", "-Q", "default,feed,search", "--concurrency", "1"]
-    argv += ["--loglevel", "WARNING", "-n", f"bench-{os.getpid()}@%h", "--without-gossip", "--without-mingle"]
+    # As `make run` starts it: one worker process, two pool processes (one per core).
+    argv = [str(VENV_BIN / "celery"), "-A", "config", "worker", "-Q", "default,feed,search", "--concurrency", "2"]
+    argv += ["--loglevel", "INFO", "-n", f"bench-{os.getpid()}@%h", "--without-gossip", "--without-mingle"]
     proc = stage.start("celery worker", argv, stdout=log_file, stderr=subprocess.STDOUT)
     from config.celery import app
 
@@ -157,9 +158,29 @@ def start_worker(stage: Stage) -> subprocess.Popen:
         if proc.poll() is not None:
             raise SystemExit(f"celery worker exited; see {WORK / 'worker.log'}")
         if app.control.ping(destination=[f"bench-{os.getpid()}@{socket.gethostname()}"], timeout=0.5):
-            log("Celery worker ready (1 process, concurrency 1)")
+            log("Celery worker ready (1 worker, concurrency 2)")
             return proc
     raise SystemExit("celery worker did not answer ping within 60 s")
+
+
+def task_stats(offset: int) -> dict[str, dict[str, float]]:
+    """Per task name, from the worker's log after `offset`: count and run time (ms)."""
+    import re
+    from statistics import mean, median
+
+    text = (WORK / "worker.log").read_text(errors="replace")[offset:]
+    runs: dict[str, list[float]] = {}
+    for name, seconds in re.findall(r"Task ([\w.]+)\[[0-9a-f-]+\] succeeded in ([\d.]+)s", text):
+        runs.setdefault(name, []).append(float(seconds) * 1000)
+    return {
+        name: {"count": len(v), "mean_ms": round(mean(v), 2), "p50_ms": round(median(v), 2), "max_ms": round(max(v), 1)}
+        for name, v in runs.items()
+    }
+
+
+def log_size() -> int:
+    path = WORK / "worker.log"
+    return len(path.read_text(errors="replace")) if path.exists() else 0
 
 
 def start_web(stage: Stage) -> tuple[subprocess.Popen, str]:
@@ -192,7 +213,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small data set, short runs: under a minute")
     parser.add_argument("--only", default=",".join(ALL), help=f"comma-separated subset of {','.join(ALL)}")
-    parser.add_argument("--no-seed", action="store_true", help="reuse the database; rebuild feeds with rebuild_feeds")
+    parser.add_argument(
+        "--no-seed", action="store_true", help="reuse the seeded database (and feeds, if BENCH_REDIS_URL has them)"
+    )
     parser.add_argument(
         "--zset-max-listpack-entries",
         type=int,
@@ -238,9 +261,17 @@ def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore
     from rest_framework_simplejwt.tokens import AccessToken
 
     from accounts.models import User
-    from bench import benchmarks
+    from bench import benchmarks, layout
     from bench.feeds import build_feeds
-    from bench.seed import FULL, QUICK, check_database_name, generate, seed_database
+    from bench.seed import (
+        FULL,
+        QUICK,
+        check_database_name,
+        forget_bench_tweets,
+        generate,
+        seed_database,
+        seeded_now_us,
+    )
     from feed import store
 
     size = QUICK if args.quick else FULL
@@ -274,12 +305,20 @@ def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore
         )
         log(f"seed: {meta['seed']}")
     else:
-        log("no seed: rebuilding feeds with `rebuild_feeds`")
-        from django.core.management import call_command
-
+        # Reuse the database: drop what earlier runs posted, and unless this Redis already
+        # holds feeds (BENCH_REDIS_URL), write them from the regenerated rows.
         t = time.perf_counter()
-        call_command("rebuild_feeds")
-        meta["seed"] = f"reused database; rebuild_feeds {time.perf_counter() - t:.1f} s"
+        dropped = forget_bench_tweets(size)
+        if client.exists(layout.key(1)):
+            meta["seed"] = f"reused database and feeds (dropped {dropped} tweets of earlier runs)"
+        else:
+            data = generate(size, now_us=seeded_now_us())
+            timings = build_feeds(data, client, log=log)
+            meta["seed"] = (
+                f"reused database (dropped {dropped} tweets of earlier runs); feeds {timings['feeds_s']:.1f} s "
+                f"for {timings['feeds']:,} feeds / {timings['feed_entries']:,} entries"
+            )
+        log(f"seed: {meta['seed']} in {time.perf_counter() - t:.1f} s")
 
     rng = random.Random(size.seed)
     main_ids = list(User.objects.filter(username__startswith="u").order_by("pk").values_list("pk", flat=True))
@@ -306,6 +345,7 @@ def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore
         worker = start_worker(stage)
     if "fan_out" in only:
         log(f"fan-out: one tweet to {celebrity.num_followers:,} followers")
+        mark = log_size()
         results += benchmarks.fan_out(
             celebrity=celebrity,
             client=redis.Redis.from_url(os.environ["REDIS_URL"]),
@@ -313,6 +353,7 @@ def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore
             port=url.port,
             worker_alive=lambda: worker.poll() is None,
         )
+        results[-1].info["worker_tasks"] = task_stats(mark)
         log(results[-1].line())
     if "latency" in only:
         follows = size.follows
@@ -323,8 +364,11 @@ def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore
         )
         seconds = 5 if args.quick else 15
         log(f"post-to-feed: 20 posts/s for {seconds} s from {len(posters)} users with ~{follows} followers")
+        mark = log_size()
         results += benchmarks.post_to_feed(posters=posters, client=client, rate=20, seconds=seconds)
+        results[-1].info["worker_tasks"] = task_stats(mark)
         log(results[-1].line())
+        log(f"worker tasks: {results[-1].info['worker_tasks']}")
     if worker is not None:
         stage.stop(worker)
     if "http" in only:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.db import connection, transaction
@@ -131,10 +131,11 @@ class SeedData:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def generate(size: SeedSize, now: datetime | None = None) -> SeedData:
-    """All rows as numpy arrays; deterministic for a given size (times shift with `now`)."""
+def generate(size: SeedSize, now_us: int | None = None) -> SeedData:
+    """All rows as numpy arrays; deterministic for a given size (times shift with `now_us`)."""
     rng = np.random.default_rng(size.seed)
-    now_us = int((now or datetime.now(UTC)).timestamp() * 1_000_000)
+    if now_us is None:
+        now_us = int(datetime.now(UTC).timestamp() * 1_000_000)
     n = size.users
     celebrity_id = n + 1
     n_fans = max(0, size.celebrity_followers - n)
@@ -312,6 +313,24 @@ def seed_database(data: SeedData, *, log=print) -> None:  # type: ignore[no-unty
         cursor.execute(f"VACUUM (ANALYZE) {', '.join(TABLES)}")
     data.timings["vacuum_s"] = time.perf_counter() - t
     data.timings["database_s"] = time.perf_counter() - t0
+
+
+def seeded_now_us() -> int:
+    """The `now` of the seed in this database: every user was created exactly 90 days before it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT created_at FROM accounts_user WHERE username = 'u00001'")
+        row = cursor.fetchone()
+    if row is None:
+        raise SystemExit("no seeded data in this database: run without --no-seed first")
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    return (row[0] - epoch) // timedelta(microseconds=1) + 90 * DAY_US
+
+
+def forget_bench_tweets(size: SeedSize) -> int:
+    """Delete tweets earlier benchmark runs posted (ids above the seeded ones)."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM tweets_tweet WHERE id > %s", [size.tweets])
+        return cursor.rowcount
 
 
 def check_database_name(force: bool) -> None:

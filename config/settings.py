@@ -165,6 +165,9 @@ CELERY_TASK_ROUTES = {
     "search.tasks.*": {"queue": "search"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fix-up closes the database connection around every task unless this is
+# set; config/celery.py recycles it with close_old_connections (CONN_MAX_AGE, errors) instead.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1_000_000)
 # Publishing must not hang a request when the broker is down: fail fast, sweep later.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
