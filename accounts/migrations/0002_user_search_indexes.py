@@ -1,4 +1,4 @@
-"""Indexes for user search (search app): username prefix everywhere, trigram where available.
+"""Indexes for search on accounts_user: username prefix and suspended users everywhere, trigram where available.
 
 pg_trgm ships with every packaged PostgreSQL (CI, docker compose) but not with the
 embedded server `make run` uses (pgserver has only plpgsql and vector), so the extension
@@ -15,10 +15,12 @@ from django.db import DatabaseError, migrations, transaction
 
 logger = logging.getLogger(__name__)
 
-PREFIX_INDEX = (
+INDEXES = [
     # `lower(username) LIKE 'abc%'` whatever the database collation.
-    "CREATE INDEX IF NOT EXISTS ix_user_username_prefix ON accounts_user (lower(username) text_pattern_ops)"
-)
+    "CREATE INDEX IF NOT EXISTS ix_user_username_prefix ON accounts_user (lower(username) text_pattern_ops)",
+    # The few suspended users: tweet search excludes their tweets with an anti-join on this.
+    "CREATE INDEX IF NOT EXISTS ix_user_suspended ON accounts_user (id) WHERE NOT is_active",
+]
 TRIGRAM_INDEXES = [
     # `username % q`, `display_name % q` and `display_name ILIKE '%q%'`.
     "CREATE INDEX IF NOT EXISTS ix_user_username_trgm ON accounts_user USING gin (username gin_trgm_ops)",
@@ -28,7 +30,8 @@ TRIGRAM_INDEXES = [
 
 def create_indexes(apps, schema_editor) -> None:
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(PREFIX_INDEX)
+        for statement in INDEXES:
+            cursor.execute(statement)
         cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
         if cursor.fetchone() is None:
             return
@@ -45,7 +48,12 @@ def create_indexes(apps, schema_editor) -> None:
 def drop_indexes(apps, schema_editor) -> None:
     # The extension stays: other objects may use it.
     with schema_editor.connection.cursor() as cursor:
-        for name in ("ix_user_display_name_trgm", "ix_user_username_trgm", "ix_user_username_prefix"):
+        for name in (
+            "ix_user_display_name_trgm",
+            "ix_user_username_trgm",
+            "ix_user_suspended",
+            "ix_user_username_prefix",
+        ):
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
 
 

@@ -188,6 +188,7 @@ def test_the_query_uses_the_gin_index(viewer):
         finally:
             cursor.execute("RESET enable_seqscan")
     assert "ix_tweet_search_vector" in plan, plan
+    assert "ix_user_suspended" in plan, plan  # the anti-join on suspended authors
 
 
 def test_reads_never_load_the_search_vector(client, viewer, post):
