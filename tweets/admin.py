@@ -48,7 +48,12 @@ class TweetAdmin(admin.ModelAdmin):
     search_fields = ("content", "author__username")
     list_select_related = ("author",)
     raw_id_fields = ("author", "in_reply_to")
+    # Moderators hide, they do not rewrite: an edit here would bypass the services
+    # (search reindexing, feeds), so every field is read-only.
     readonly_fields = (
+        "author",
+        "content",
+        "in_reply_to",
         "created_at",
         "num_likes",
         "num_replies",

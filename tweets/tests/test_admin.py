@@ -142,3 +142,13 @@ def test_deleting_likes_and_reposts_in_the_admin_keeps_counters_right(admin_clie
     tweet.refresh_from_db()
     assert (tweet.num_likes, tweet.num_reposts) == (0, 0)
     assert admin_client_.get(f"/admin/tweets/{model}/add/").status_code == 403
+
+
+def test_tweet_content_cannot_be_rewritten_in_the_admin(admin_client_, alice):
+    tweet = services.tweet_create(author=alice, content="original words")
+    page = admin_client_.get(f"{CHANGELIST}{tweet.pk}/change/")
+    assert page.status_code == 200
+    assert "content" not in page.context["adminform"].form.fields
+    admin_client_.post(f"{CHANGELIST}{tweet.pk}/change/", {"content": "rewritten", "author": alice.pk})
+    tweet.refresh_from_db()
+    assert tweet.content == "original words"
