@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from accounts import services
+from accounts import services, signals
 from accounts.models import RESERVED_USERNAMES, Follow, User
 
 
@@ -61,6 +61,12 @@ class UserAdmin(BaseUserAdmin):
         # Moderation suspends. Deleting cascades past the services: other users' counters,
         # feeds and search would go stale (recount_stats and rebuild_feeds would be needed).
         return False
+
+    def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            # As user_update_profile does: search reindexes the name and profile.
+            services.send_on_commit(signals.user_updated, user_id=obj.pk)
 
     @admin.action(description="Suspend selected users (log-in, tokens, tweets in feeds and search)")
     def suspend(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -170,3 +170,28 @@ def test_users_are_suspended_not_deleted_in_the_admin(admin_client_):
     assert admin_client_.get(f"{CHANGELIST}{user.pk}/delete/").status_code == 403
     admin_client_.post(CHANGELIST, {"action": "delete_selected", "_selected_action": [user.pk], "post": "yes"})
     assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_editing_a_profile_in_the_admin_announces_the_change(admin_client_, django_capture_on_commit_callbacks):
+    from accounts import signals
+
+    user = UserFactory(username="edited")
+    seen = []
+
+    def receiver(sender, user_id, **kwargs):
+        seen.append(user_id)
+
+    signals.user_updated.connect(receiver)
+    try:
+        page = admin_client_.get(f"{CHANGELIST}{user.pk}/change/")
+        form = page.context["adminform"].form
+        data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
+        data.update({"display_name": "New Name", "groups": [], "user_permissions": []})
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client_.post(f"{CHANGELIST}{user.pk}/change/", data)
+        assert response.status_code == 302
+    finally:
+        signals.user_updated.disconnect(receiver)
+    user.refresh_from_db()
+    assert user.display_name == "New Name"
+    assert seen == [user.pk]
