@@ -7,9 +7,15 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as exc:
+        # An unsafe configuration (e.g. a weak SECRET_KEY) is an operator's error: say it plainly.
+        sys.stderr.write(f"Configuration error: {exc}\n")
+        sys.exit(1)
 
 
 if __name__ == "__main__":
