@@ -10,8 +10,8 @@ _MAX_ID = 2**63 - 1
 
 
 def parse_tweet_id(raw: str) -> int:
-    """An id from a URL, or Http404 for anything that is not one (never a 500)."""
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > _MAX_ID or int(raw) == 0:
+    """An id in its canonical form (as the API renders it), or Http404 (never a 500)."""
+    if not (raw.isascii() and raw.isdigit()) or raw.startswith("0") or len(raw) > 19 or int(raw) > _MAX_ID:
         raise Http404("No such tweet.")
     return int(raw)
 

@@ -112,7 +112,22 @@ def test_get_tweet(make_client, alice, bob):
     assert body["content"] == "readable"
 
 
-MALFORMED_IDS = ["abc", "-1", "0", "1.5", "1" * 30, "9" * 19, "\u0661\u0662", "1e3", "0x10", " 1", "%20", "1%00"]
+MALFORMED_IDS = [
+    "abc",
+    "-1",
+    "0",
+    "1.5",
+    "1" * 30,
+    "9" * 19,
+    "\u0661\u0662",
+    "1e3",
+    "0x10",
+    " 1",
+    "%20",
+    "1%00",
+    "0001",
+    "007",
+]
 
 
 @pytest.mark.parametrize("raw", MALFORMED_IDS)
