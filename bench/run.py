@@ -111,7 +111,7 @@ class Stage:
                 "--dir",
                 str(data),
                 "--zset-max-ziplist-entries",
-                "1024",
+                str(listpack_entries),
                 "--logfile",
                 str(data / "redis.log"),
             ],
