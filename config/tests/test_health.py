@@ -30,12 +30,14 @@ def test_healthz_is_503_naming_redis_when_redis_is_down(settings):
 def test_healthz_is_503_naming_the_broker_when_it_is_down():
     from config.celery import app
 
-    original = app.conf.broker_url
-    app.conf.broker_url = "amqp://guest:guest@127.0.0.1:1//"
+    # broker_write_url wins over the CELERY_BROKER_URL environment variable (set in CI);
+    # broker_url would not.
+    original = app.conf.broker_write_url
+    app.conf.broker_write_url = "amqp://guest:guest@127.0.0.1:1//"
     try:
         response = APIClient().get("/healthz")
     finally:
-        app.conf.broker_url = original
+        app.conf.broker_write_url = original
     assert response.status_code == 503
     body = response.json()
     assert body["broker"].startswith("error")
