@@ -58,7 +58,7 @@ def test_tweet_reaches_10000_followers_through_the_worker(worker_factory, live_c
 def test_worker_killed_mid_fan_out_is_completed_after_restart(worker_factory, live_celery):
     author = UserFactory(username="celebrity")
     followers = [f.pk for f in make_followers(author, 3000)]
-    # 30 batches of 100 with 50 ms pauses: a fan-out that lasts ~1.5 s, easy to interrupt.
+    # 30 batches of 100 with 100 ms pauses: a fan-out that lasts ~3 s, easy to interrupt under load.
     slow = worker_factory(DJANGO_SETTINGS_MODULE="feed.tests.slow_worker_settings")
     with transaction.atomic():
         tweet = tweet_services.tweet_create(author=author, content="interrupted")

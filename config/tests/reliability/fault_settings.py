@@ -8,7 +8,7 @@ and the sweeper caught up" fits in a test). Nothing else differs from production
 from config.settings import *  # noqa: F403
 
 FEED_FANOUT_BATCH_SIZE = 1000
-FEED_FANOUT_BATCH_PAUSE = 0.1
+FEED_FANOUT_BATCH_PAUSE = 0.3
 CELERY_BEAT_SCHEDULE = {
     "feed-sweep-unfanned": {
         "task": "feed.tasks.sweep_unfanned",

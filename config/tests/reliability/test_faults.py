@@ -53,11 +53,11 @@ def feed_contents(app: AppServer, user) -> list[str]:  # type: ignore[no-untyped
 def test_a_worker_killed_mid_fan_out_to_20000_followers(worker_factory, live_celery):
     author = UserFactory(username="celebrity")
     followers = [f.pk for f in make_followers(author, 20_000)]
-    # 21 batches of 1,000 with 100 ms pauses: a fan-out of ~2-3 s, easy to interrupt.
+    # 21 batches of 1,000 with 300 ms pauses: a fan-out of ~6-7 s, easy to interrupt even on a loaded machine.
     worker = worker_factory(DJANGO_SETTINGS_MODULE=FAULT_SETTINGS)
     with transaction.atomic():
         tweet = tweet_services.tweet_create(author=author, content="to twenty thousand")
-    assert wait_for(lambda: feeds_having(followers, tweet.pk) >= 2000, timeout=30, interval=0.02)
+    assert wait_for(lambda: feeds_having(followers, tweet.pk) >= 1000, timeout=30, interval=0.02)
     worker.kill()  # SIGKILL: no cleanup, no acknowledgement
     reached = feeds_having(followers, tweet.pk)
     assert 0 < reached < len(followers), f"the kill must land mid fan-out (reached {reached})"
