@@ -247,9 +247,10 @@ def main(argv: list[str]) -> int:
             print(f"{key}: {meta[key]}")
     for result in results:
         print(result.line())
-    print(f"total {meta['total_s']} s; details in {WORK / 'last.json'}")
+    details = WORK / ("last-quick.json" if args.quick else "last.json")
+    print(f"total {meta['total_s']} s; details in {details}")
     out = {"meta": meta, "results": [r.__dict__ for r in results]}
-    (WORK / ("last-quick.json" if args.quick else "last.json")).write_text(json.dumps(out, indent=2, default=str))
+    details.write_text(json.dumps(out, indent=2, default=str))
     return 0
 
 
