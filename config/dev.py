@@ -174,13 +174,18 @@ def user_count() -> int:
 def cmd_run() -> int:
     env_values = ensure_env_file()
     services = Services()
-    children: list[subprocess.Popen] = []
+    children: dict[str, subprocess.Popen] = {}
+    commands: dict[str, list[str]] = {}
+
+    def spawn(name: str, command: list[str]) -> None:
+        commands[name] = command
+        children[name] = subprocess.Popen(command, cwd=BASE_DIR)
 
     def shutdown(*_: object) -> None:
-        for child in children:
+        for child in children.values():
             if child.poll() is None:
                 child.terminate()
-        for child in children:
+        for child in children.values():
             try:
                 child.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -221,7 +226,7 @@ def cmd_run() -> int:
             "--schedule",
             str(VAR / "celerybeat-schedule"),
         ]
-        children.append(subprocess.Popen(celery, cwd=BASE_DIR))
+        spawn("worker", celery)
         gunicorn = [
             str(VENV_BIN / "gunicorn"),
             "config.wsgi",
@@ -236,7 +241,7 @@ def cmd_run() -> int:
             "--graceful-timeout",
             "5",
         ]
-        children.append(subprocess.Popen(gunicorn, cwd=BASE_DIR))
+        spawn("web", gunicorn)
         password = os.environ.get("DEMO_PASSWORD") or env_values.get("DEMO_PASSWORD")
         log(f"API:     http://127.0.0.1:{port}/api/")
         log(f"Docs:    http://127.0.0.1:{port}/api/docs/")
@@ -244,10 +249,15 @@ def cmd_run() -> int:
         log(f"Health:  http://127.0.0.1:{port}/healthz")
         log(f"Demo login: username 'demo', password '{password}'")
         log("Ctrl-C stops the web server, the worker and the embedded servers.")
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-        log("a child process exited; stopping")
-        return 1
+        # Supervise: a worker or web server that dies (e.g. Celery giving up while Redis,
+        # its broker here, is down) is started again; the database drives any catch-up.
+        while True:
+            time.sleep(1)
+            for name, child in list(children.items()):
+                if child.poll() is not None:
+                    log(f"{name} exited with code {child.returncode}; restarting it in 2 s")
+                    time.sleep(2)
+                    spawn(name, commands[name])
     except KeyboardInterrupt:
         return 0
     finally:

@@ -108,6 +108,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A connection broken by a database restart is dropped and reopened, not reused.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=3)
+# A unix-socket URL (postgres://user@/name?host=/dir, as the embedded server uses) puts the
+# socket directory in OPTIONS; keep it in HOST, where Django and child processes look for it.
+if not DATABASES["default"].get("HOST") and "host" in DATABASES["default"]["OPTIONS"]:
+    DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 
 # --- Passwords --------------------------------------------------------------
 
@@ -169,7 +173,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # set; config/celery.py recycles it with close_old_connections (CONN_MAX_AGE, errors) instead.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1_000_000)
 # Publishing must not hang a request when the broker is down: fail fast, sweep later.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# visibility_timeout (Redis broker only): an unacknowledged task of a killed worker is
+# redelivered after 5 minutes (every task is idempotent and takes seconds at most).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "visibility_timeout": 300,
+}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # One quick retry on publish (a pooled connection may be stale after a broker restart),
 # then give up: a refused broker costs a POST ~50 ms (measured), not seconds.

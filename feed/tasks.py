@@ -114,8 +114,14 @@ def sweep_unfanned(min_age_seconds: float = SWEEP_MIN_AGE.total_seconds(), limit
 
 @worker_ready.connect(dispatch_uid="feed.sweep_on_worker_ready")
 def _sweep_on_worker_ready(**kwargs: object) -> None:
-    """A worker that starts (maybe after an outage) looks for stragglers at once."""
+    """A worker that starts (maybe after an outage or a crash) fans out every straggler.
+
+    No minimum age here: a tweet whose fan-out a crash cut short just before this start
+    is redone at once (with RabbitMQ its unacknowledged task also comes back; the Redis
+    transport restores it only after the visibility timeout). A fan-out that is merely
+    still queued runs twice, which changes nothing: every fan-out is idempotent.
+    """
     try:
-        sweep_unfanned.apply_async()
+        sweep_unfanned.apply_async(kwargs={"min_age_seconds": 0})
     except Exception:  # never keep a worker from starting
         logger.exception("feed: could not enqueue the start-up sweep")
