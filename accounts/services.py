@@ -67,7 +67,7 @@ def user_update_profile(*, user: User, display_name: str | None = None, bio: str
 def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
     """Follow; idempotent. Returns (follow, created); counters move only when created."""
     if follower.pk == followee.pk:
-        raise ValidationError({"detail": ["You cannot follow yourself."]})
+        raise ValidationError("You cannot follow yourself.")
     try:
         with transaction.atomic():
             follow = Follow.objects.create(follower=follower, followee=followee)

@@ -2,7 +2,7 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, DataError, InterfaceError, OperationalError
 from django.http import Http404
@@ -25,13 +25,23 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
+def _validation_body(exc: DjangoValidationError) -> dict:
+    """Field errors stay lists under their field; an error about the whole request is
+    DRF's `{"detail": "..."}` string."""
+    fields = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+    body: dict = {}
+    for field, messages in fields.items():
+        if field in ("detail", NON_FIELD_ERRORS):
+            body["detail"] = " ".join(messages)
+        else:
+            body[field] = messages
+    return body
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's handler, plus Django ValidationError -> 400 and a database outage -> 503."""
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            exc = exceptions.ValidationError(exc.message_dict)
-        else:
-            exc = exceptions.ValidationError({"detail": exc.messages})
+        exc = exceptions.ValidationError(_validation_body(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -45,7 +55,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         logger.error("database unavailable: %s", exc.__class__.__name__, exc_info=exc)
         exc = ServiceUnavailable("The database is unavailable; try again shortly.")
     elif isinstance(exc, DataError):
-        exc = exceptions.ValidationError({"detail": ["A value is out of range or malformed."]})
+        exc = exceptions.ValidationError({"detail": "A value is out of range or malformed."})
     elif isinstance(exc, DatabaseError):
         logger.exception("database error", exc_info=exc)
         exc = ServiceUnavailable("A database error occurred; try again shortly.")
