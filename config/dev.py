@@ -13,6 +13,7 @@ the test suite (test). One Ctrl-C stops everything it started.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -178,18 +179,23 @@ def cmd_run() -> int:
     commands: dict[str, list[str]] = {}
 
     def spawn(name: str, command: list[str]) -> None:
+        # Each child leads its own process group, so stopping it also stops the pool
+        # processes it forked, even when the child itself died abruptly.
         commands[name] = command
-        children[name] = subprocess.Popen(command, cwd=BASE_DIR)
+        children[name] = subprocess.Popen(command, cwd=BASE_DIR, start_new_session=True)
+
+    def signal_group(child: subprocess.Popen, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, sig)
 
     def shutdown(*_: object) -> None:
         for child in children.values():
-            if child.poll() is None:
-                child.terminate()
+            signal_group(child, signal.SIGTERM)
         for child in children.values():
             try:
                 child.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                child.kill()
+                signal_group(child, signal.SIGKILL)
         services.stop()
 
     # Explicit handlers: a shell that starts us in the background may have ignored SIGINT.
@@ -256,6 +262,7 @@ def cmd_run() -> int:
             for name, child in list(children.items()):
                 if child.poll() is not None:
                     log(f"{name} exited with code {child.returncode}; restarting it in 2 s")
+                    signal_group(child, signal.SIGKILL)  # leftovers of the dead process
                     time.sleep(2)
                     spawn(name, commands[name])
     except KeyboardInterrupt:
