@@ -45,3 +45,41 @@ def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def make_client():
     return client_for
+
+
+# --- named users shared by the app test suites --------------------------------
+
+
+@pytest.fixture
+def alice():  # type: ignore[no-untyped-def]
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def bob():  # type: ignore[no-untyped-def]
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(username="bob")
+
+
+@pytest.fixture
+def carol():  # type: ignore[no-untyped-def]
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(username="carol")
+
+
+@pytest.fixture
+def dave():  # type: ignore[no-untyped-def]
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(username="dave")
+
+
+@pytest.fixture
+def staff():  # type: ignore[no-untyped-def]
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(username="moderator", is_staff=True)

@@ -36,34 +36,12 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 from django.db import connection, transaction
 
+from tweets.management.commands.seed_demo import WORDS as DEMO_WORDS
+
 DAY_US = 86_400 * 1_000_000
+# The demo vocabulary plus a few words, so that search has common and rare terms.
 WORDS = [
-    "coffee",
-    "morning",
-    "deploy",
-    "django",
-    "redis",
-    "postgres",
-    "celery",
-    "feed",
-    "tweet",
-    "cat",
-    "dog",
-    "rain",
-    "sun",
-    "music",
-    "running",
-    "shipping",
-    "testing",
-    "reading",
-    "weekend",
-    "python",
-    "release",
-    "bug",
-    "fix",
-    "idea",
-    "launch",
-    "team",
+    *DEMO_WORDS,
     "lunch",
     "train",
     "city",

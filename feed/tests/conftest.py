@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.models import Follow, User
-from accounts.tests.factories import UserFactory, hashed_password
+from accounts.tests.factories import hashed_password
 from feed import keys, store
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -86,26 +86,6 @@ def wait_for(condition: Callable[[], bool], timeout: float = 20.0, interval: flo
             return True
         time.sleep(interval)
     return condition()
-
-
-@pytest.fixture
-def alice():  # type: ignore[no-untyped-def]
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def bob():  # type: ignore[no-untyped-def]
-    return UserFactory(username="bob")
-
-
-@pytest.fixture
-def carol():  # type: ignore[no-untyped-def]
-    return UserFactory(username="carol")
-
-
-@pytest.fixture
-def dave():  # type: ignore[no-untyped-def]
-    return UserFactory(username="dave")
 
 
 # --- a real Celery worker -----------------------------------------------------
