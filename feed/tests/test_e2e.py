@@ -99,4 +99,5 @@ def test_broker_down_posting_is_fast_and_the_sweep_catches_up(worker_factory, li
     purge_queues("feed", "default")  # nothing was published; make sure only the sweep can help
     worker_factory()
     assert wait_for(lambda: feed_ids(bob) == [tweet_id]), "the start-up sweep did not fan it out"
-    assert Tweet.objects.get(pk=tweet_id).fanned_out_at is not None
+    # The worker stamps fanned_out_at just after the last feed write: wait for it too.
+    assert wait_for(lambda: Tweet.objects.get(pk=tweet_id).fanned_out_at is not None)
