@@ -11,6 +11,7 @@ from feed import services
 from feed.tests.conftest import feed_ids
 from tweets import services as tweet_services
 from tweets.models import Tweet
+from tweets.tests.contract import FEED_ITEM_KEYS
 
 pytestmark = pytest.mark.django_db
 
@@ -52,19 +53,7 @@ def test_feed_envelope_and_objects(make_client, world, bob):
     assert body["previous"] is None
     assert "limit=20" in body["next"] and "offset=20" in body["next"]
     first = body["results"][0]
-    assert set(first) == {
-        "id",
-        "author",
-        "content",
-        "created_at",
-        "in_reply_to",
-        "num_likes",
-        "num_replies",
-        "num_reposts",
-        "liked",
-        "reposted",
-        "reposted_by",
-    }
+    assert set(first) == FEED_ITEM_KEYS
     by_id = {item["id"]: item for item in body["results"]}
     newest = world[-1]  # tweet 39, by dave, reposted by carol
     assert by_id[str(newest.pk)]["reposted_by"] == "carol"

@@ -6,22 +6,10 @@ from accounts import services as account_services
 from accounts.models import User
 from tweets import services
 from tweets.models import Tweet
+from tweets.tests.contract import TWEET_KEYS
 from tweets.tests.factories import TweetFactory
 
 pytestmark = pytest.mark.django_db
-
-TWEET_KEYS = {
-    "id",
-    "author",
-    "content",
-    "created_at",
-    "in_reply_to",
-    "num_likes",
-    "num_replies",
-    "num_reposts",
-    "liked",
-    "reposted",
-}
 
 
 def post_tweet(client, content):
