@@ -4,11 +4,11 @@ from typing import Any
 
 from rest_framework import serializers
 
+from feed.selectors import TweetRow
 from tweets.api.serializers import TweetOutput, tweet_to_dict
-from tweets.models import Tweet
 
 
-def feed_item_to_dict(tweet: Tweet, reposted_by: str | None) -> dict[str, Any]:
+def feed_item_to_dict(tweet: TweetRow, reposted_by: str | None) -> dict[str, Any]:
     item = tweet_to_dict(tweet)
     item["reposted_by"] = reposted_by
     return item
@@ -19,5 +19,5 @@ class FeedItemOutput(TweetOutput):
 
     reposted_by = serializers.CharField(allow_null=True, help_text="Username of the reposter, or null.")
 
-    def to_representation(self, instance: tuple[Tweet, str | None]) -> dict[str, Any]:  # type: ignore[override]
+    def to_representation(self, instance: tuple[TweetRow, str | None]) -> dict[str, Any]:  # type: ignore[override]
         return feed_item_to_dict(*instance)

@@ -16,7 +16,10 @@ _datetime = serializers.DateTimeField()
 
 
 def tweet_to_dict(tweet: Tweet) -> dict[str, Any]:
-    """The API's tweet object; `liked`/`reposted` come from the selector's annotations."""
+    """The API's tweet object; `liked`/`reposted` come from the selector's annotations.
+
+    Takes a Tweet or anything with the same attributes (the feed hydrates plain rows).
+    """
     return {
         "id": str(tweet.pk),
         "author": {"id": str(tweet.author_id), "username": tweet.author.username},
