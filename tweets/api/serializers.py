@@ -5,6 +5,7 @@ function: it is on the feed's hot path, where DRF's per-field machinery costs mo
 than the query.
 """
 
+from datetime import UTC, datetime
 from typing import Any
 
 from rest_framework import serializers
@@ -12,7 +13,12 @@ from rest_framework import serializers
 from config.fields import StrictCharField
 from tweets.models import TWEET_MAX_LENGTH, Tweet
 
-_datetime = serializers.DateTimeField()
+
+def iso_utc(value: datetime) -> str:
+    """What DRF's DateTimeField renders with USE_TZ and UTC (`...123456Z`), without its
+    per-call settings and timezone look-ups (20 per feed page)."""
+    text = value.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def tweet_to_dict(tweet: Tweet) -> dict[str, Any]:
@@ -24,7 +30,7 @@ def tweet_to_dict(tweet: Tweet) -> dict[str, Any]:
         "id": str(tweet.pk),
         "author": {"id": str(tweet.author_id), "username": tweet.author.username},
         "content": tweet.content,
-        "created_at": _datetime.to_representation(tweet.created_at),
+        "created_at": iso_utc(tweet.created_at),
         "in_reply_to": None if tweet.in_reply_to_id is None else str(tweet.in_reply_to_id),
         "num_likes": tweet.num_likes,
         "num_replies": tweet.num_replies,
