@@ -11,14 +11,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from accounts.models import Follow, User
 from accounts.tests.factories import hashed_password
+from config.testing import test_database_url
 from feed import keys, store
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -89,19 +88,6 @@ def wait_for(condition: Callable[[], bool], timeout: float = 20.0, interval: flo
 
 
 # --- a real Celery worker -----------------------------------------------------
-
-
-def _database_url() -> str:
-    """DATABASE_URL of the test database pytest-django created (the worker must use it)."""
-    db = connection.settings_dict
-    user = quote(db.get("USER") or "")
-    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
-    host = db.get("HOST") or ""
-    name = quote(db["NAME"])
-    if host.startswith("/"):  # a unix socket directory (embedded PostgreSQL under make test)
-        return f"postgres://{user}{password}@/{name}?host={quote(host)}"
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{user}{password}@{host or '127.0.0.1'}{port}/{name}"
 
 
 class Worker:
@@ -216,7 +202,7 @@ def worker_env(django_db_setup, django_db_blocker) -> Iterator[dict[str, str]]: 
     with django_db_blocker.unblock():
         env = {
             **os.environ,
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": test_database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "CELERY_TASK_ALWAYS_EAGER": "false",

@@ -13,16 +13,15 @@ import random
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import quote
 
 import pytest
 import requests
-from django.conf import settings
 from django.db.models import Count
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Follow, User
 from accounts.tests.factories import UserFactory
+from config.testing import test_database_url
 from config.tests.reliability.servers import AppServer
 from tweets import services as tweet_services
 from tweets.models import Like, Repost, Tweet
@@ -33,20 +32,11 @@ CLIENTS = 50
 OPS_PER_CLIENT = 10
 
 
-def database_url() -> str:
-    """The URL of the test database pytest-django created, for a child process."""
-    db = settings.DATABASES["default"]
-    user, name, host, port = db["USER"], db["NAME"], db.get("HOST") or "", db.get("PORT") or ""
-    if host.startswith("/"):  # the embedded PostgreSQL of `make test`: a unix socket
-        return f"postgres://{user}@/{name}?host={quote(host)}"
-    return f"postgres://{user}@{host or '127.0.0.1'}:{port or 5432}/{name}"
-
-
 @pytest.fixture
 def app_server():
     server = AppServer(
         {
-            "DATABASE_URL": database_url(),
+            "DATABASE_URL": test_database_url(),
             # Fan-out and indexing run inline here: the test is about the write path's races.
             "CELERY_TASK_ALWAYS_EAGER": "1",
             "CONN_MAX_AGE": "0",
