@@ -59,6 +59,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     num_tweets = models.PositiveIntegerField(default=0)
     num_followers = models.PositiveIntegerField(default=0)
     num_following = models.PositiveIntegerField(default=0)
+    # Access tokens issued before this moment are refused (accounts.authentication).
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -99,3 +101,49 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.follower_id} -> {self.followee_id}"
+
+
+class UserRelation(models.Model):
+    """`user` acts on `target` (blocks or mutes them): one row per ordered pair."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="%(class)s_set", db_index=False)
+    target = models.ForeignKey(User, on_delete=models.CASCADE, related_name="%(class)s_targeted_set", db_index=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.__class__.__name__.lower()}s {self.target_id}"
+
+
+class Block(UserRelation):
+    """`user` blocks `target`: no follows either way, no interactions, no content shown."""
+
+    class Meta:
+        constraints = [
+            # Its index also answers "does A block B" and "whom does A block".
+            models.UniqueConstraint(fields=["user", "target"], name="accounts_block_uniq"),
+            models.CheckConstraint(condition=~models.Q(user=models.F("target")), name="accounts_block_no_self"),
+        ]
+        indexes = [
+            # My blocks, newest first.
+            models.Index(fields=["user", "-created_at"], name="ix_block_user_created"),
+            # "who blocks X": the reverse direction of every visibility check.
+            models.Index(fields=["target", "user"], name="ix_block_target"),
+        ]
+
+
+class Mute(UserRelation):
+    """`user` mutes `target`: the target's tweets, reposts and notifications stay out."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "target"], name="accounts_mute_uniq"),
+            models.CheckConstraint(condition=~models.Q(user=models.F("target")), name="accounts_mute_no_self"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="ix_mute_user_created"),
+            # "who mutes X": fan-out skips their feeds.
+            models.Index(fields=["target", "user"], name="ix_mute_target"),
+        ]

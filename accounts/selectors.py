@@ -3,10 +3,11 @@
 import re
 from collections.abc import Iterator
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import Combinable
 from django.http import Http404
 
-from accounts.models import USERNAME_MAX_LENGTH, Follow, User
+from accounts.models import USERNAME_MAX_LENGTH, Block, Follow, Mute, User
 
 _USERNAME_RE = re.compile(rf"^[A-Za-z0-9_]{{1,{USERNAME_MAX_LENGTH}}}\Z")
 
@@ -52,3 +53,58 @@ def follower_ids(*, user_id: int, chunk_size: int = 2000) -> Iterator[int]:
 def followee_ids(*, user_id: int) -> list[int]:
     """Ids of the accounts `user_id` follows."""
     return list(Follow.objects.filter(follower_id=user_id).values_list("followee_id", flat=True))
+
+
+# --- blocks and mutes -------------------------------------------------------
+
+
+def blocked_either_way(*, viewer_id: int, other: Combinable | int) -> Exists:
+    """An EXISTS that is true when `viewer_id` blocks `other` or `other` blocks `viewer_id`.
+
+    `other` is usually OuterRef("author"): filter lists with `~blocked_either_way(...)`.
+    """
+    return Exists(Block.objects.filter(Q(user_id=viewer_id, target_id=other) | Q(user_id=other, target_id=viewer_id)))
+
+
+def muted_by(*, viewer_id: int, other: Combinable | int) -> Exists:
+    """An EXISTS that is true when `viewer_id` mutes `other`."""
+    return Exists(Mute.objects.filter(user_id=viewer_id, target_id=other))
+
+
+def relationship(*, viewer: User, user: User) -> dict[str, bool]:
+    """How `viewer` stands towards `user`: following, followed_by, blocking, muting (one query)."""
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            following=Exists(Follow.objects.filter(follower_id=viewer.pk, followee_id=OuterRef("pk"))),
+            followed_by=Exists(Follow.objects.filter(follower_id=OuterRef("pk"), followee_id=viewer.pk)),
+            blocking=Exists(Block.objects.filter(user_id=viewer.pk, target_id=OuterRef("pk"))),
+            muting=Exists(Mute.objects.filter(user_id=viewer.pk, target_id=OuterRef("pk"))),
+        )
+        .values("following", "followed_by", "blocking", "muting")
+        .first()
+    )
+    return row or {"following": False, "followed_by": False, "blocking": False, "muting": False}
+
+
+def user_blocks(*, user: User) -> QuerySet[User]:
+    """Whom `user` blocks, newest block first (suspended users included: one may unblock them)."""
+    return User.objects.filter(block_targeted_set__user=user).order_by(
+        "-block_targeted_set__created_at", "-block_targeted_set__id"
+    )
+
+
+def user_mutes(*, user: User) -> QuerySet[User]:
+    """Whom `user` mutes, newest mute first."""
+    return User.objects.filter(mute_targeted_set__user=user).order_by(
+        "-mute_targeted_set__created_at", "-mute_targeted_set__id"
+    )
+
+
+def excluded_user_ids(*, viewer_id: int) -> set[int]:
+    """Users whose content `viewer_id` must not be shown in feeds and notifications:
+    blocked by them, blocking them, or muted by them (one query)."""
+    blocking = Block.objects.filter(user_id=viewer_id).values_list("target_id", flat=True)
+    blocked_by = Block.objects.filter(target_id=viewer_id).values_list("user_id", flat=True)
+    muting = Mute.objects.filter(user_id=viewer_id).values_list("target_id", flat=True)
+    return set(blocking.union(blocked_by, muting))

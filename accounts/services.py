@@ -1,13 +1,13 @@
 """Writes of the accounts app: registration, profiles, the follow graph, suspension."""
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.dispatch import Signal
 
 from accounts import signals
-from accounts.models import RESERVED_USERNAMES, Follow, User
+from accounts.models import RESERVED_USERNAMES, Block, Follow, Mute, User
 
 # Which field a violated unique constraint belongs to.
 _CONSTRAINT_FIELDS = {
@@ -64,12 +64,43 @@ def user_update_profile(*, user: User, display_name: str | None = None, bio: str
     return user
 
 
+def _lock_pair(a: int, b: int) -> None:
+    """Serialize follow and block changes between two users until the transaction ends.
+
+    A follow racing a block would otherwise pass its "not blocked" check just before the
+    block removes the (not yet committed) follow, leaving a follow across a block.
+    """
+    low, high = sorted((a, b))
+    key = ((low << 32) ^ high) & 0x7FFFFFFFFFFFFFFF  # collisions only serialize more
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def ensure_not_blocked(*, actor: User, owner_id: int) -> None:
+    """PermissionDenied when a block stands between `actor` and the owner of what they act on."""
+    if actor.pk == owner_id:
+        return
+    pair = Block.objects.filter(user_id=owner_id, target_id=actor.pk) | Block.objects.filter(
+        user_id=actor.pk, target_id=owner_id
+    )
+    blocker_ids = set(pair.values_list("user_id", flat=True))
+    if owner_id in blocker_ids:
+        raise PermissionDenied("This user has blocked you.")
+    if actor.pk in blocker_ids:
+        raise PermissionDenied("You are blocking this user; unblock them first.")
+
+
 def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
-    """Follow; idempotent. Returns (follow, created); counters move only when created."""
+    """Follow; idempotent. Returns (follow, created); counters move only when created.
+
+    PermissionDenied while either blocks the other.
+    """
     if follower.pk == followee.pk:
         raise ValidationError("You cannot follow yourself.")
     try:
         with transaction.atomic():
+            _lock_pair(follower.pk, followee.pk)
+            ensure_not_blocked(actor=follower, owner_id=followee.pk)
             follow = Follow.objects.create(follower=follower, followee=followee)
             User.objects.filter(pk=follower.pk).update(num_following=F("num_following") + 1)
             User.objects.filter(pk=followee.pk).update(num_followers=F("num_followers") + 1)
@@ -115,3 +146,65 @@ def user_unsuspend(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(is_active=True)
     user.is_active = True
     send_on_commit(signals.user_unsuspended, user_id=user.pk)
+
+
+# --- blocks and mutes -------------------------------------------------------
+
+
+def block_create(*, user: User, target: User) -> bool:
+    """Block `target`: follows both ways are removed (counters and feeds follow). Idempotent.
+
+    Returns whether a block was created.
+    """
+    if user.pk == target.pk:
+        raise ValidationError("You cannot block yourself.")
+    with transaction.atomic():
+        _lock_pair(user.pk, target.pk)
+        created = _relation_create(Block, user=user, target=target)
+        if created:
+            follow_delete(follower=user, followee=target)
+            follow_delete(follower=target, followee=user)
+            send_on_commit(signals.user_blocked, user_id=user.pk, target_id=target.pk)
+    return created
+
+
+@transaction.atomic
+def block_delete(*, user: User, target: User) -> bool:
+    """Unblock; idempotent. Follows are not restored. Returns whether a block was removed."""
+    deleted, _ = Block.objects.filter(user=user, target=target).delete()
+    if deleted:
+        send_on_commit(signals.user_unblocked, user_id=user.pk, target_id=target.pk)
+    return bool(deleted)
+
+
+def mute_create(*, user: User, target: User) -> bool:
+    """Mute `target`: their tweets, reposts and notifications stay out of `user`'s view.
+
+    Follows stay. Idempotent; returns whether a mute was created.
+    """
+    if user.pk == target.pk:
+        raise ValidationError("You cannot mute yourself.")
+    with transaction.atomic():
+        created = _relation_create(Mute, user=user, target=target)
+        if created:
+            send_on_commit(signals.user_muted, user_id=user.pk, target_id=target.pk)
+    return created
+
+
+@transaction.atomic
+def mute_delete(*, user: User, target: User) -> bool:
+    """Unmute; idempotent. Returns whether a mute was removed."""
+    deleted, _ = Mute.objects.filter(user=user, target=target).delete()
+    if deleted:
+        send_on_commit(signals.user_unmuted, user_id=user.pk, target_id=target.pk)
+    return bool(deleted)
+
+
+def _relation_create(model: type[Block] | type[Mute], *, user: User, target: User) -> bool:
+    """Insert the (user, target) row unless present; the unique constraint settles races."""
+    try:
+        with transaction.atomic():
+            model.objects.create(user=user, target=target)
+    except IntegrityError:
+        return False
+    return True

@@ -66,7 +66,7 @@ def ms(seconds: float) -> str:
 def _hydrated(ids: list[int], viewer: User) -> list[Tweet]:
     """Hydrate a baseline's ids exactly as the feed hydrates its own (feed.selectors.hydrate)."""
     items, _ = feed_selectors.hydrate(entries=[(tweet_id, None) for tweet_id in ids], viewer=viewer)
-    return [tweet for tweet, _ in items]
+    return [item.tweet for item in items]
 
 
 NAIVE_DEEP_USERS = 20

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "tweets",
     "feed",
     "search",
+    "notifications",
+    "moderation",
     # Benchmarks (issue 5): seed_bench; its ceiling endpoint is mounted only with BENCH_ENDPOINTS=1.
     "bench",
 ]

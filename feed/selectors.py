@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from accounts.models import Follow, User
 from feed import keys, store
-from tweets.models import Like, Repost, Tweet
+from tweets.models import Hashtag, Like, Mention, Repost, Tweet, TweetHashtag
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +46,17 @@ class TweetRow(NamedTuple):
     num_reposts: int
     liked: bool
     reposted: bool
+    mention_list: list[dict]
+    tag_list: list[str]
 
 
-FeedItem = tuple[TweetRow, str | None]  # (tweet with viewer flags, reposter's username or None)
+class FeedItem(NamedTuple):
+    """A tweet with the viewer's flags and, for an entry a repost brought in, who and when."""
+
+    tweet: TweetRow
+    reposted_by: str | None
+    reposted_at: datetime | None
+
 
 _TABLES = {
     "follow": Follow._meta.db_table,
@@ -190,13 +198,26 @@ SELECT t.id, t.author_id, u.username, t.content, t.created_at, t.in_reply_to_id,
        t.num_likes, t.num_replies, t.num_reposts,
        EXISTS (SELECT 1 FROM {like} l WHERE l.tweet_id = t.id AND l.user_id = %(viewer)s),
        EXISTS (SELECT 1 FROM {repost} r WHERE r.tweet_id = t.id AND r.user_id = %(viewer)s),
-       CASE WHEN e.reposter_id IS NOT NULL THEN (
-           SELECT ru.username FROM {repost} r2 JOIN {user} ru ON ru.id = r2.user_id AND ru.is_active
-           WHERE r2.tweet_id = t.id AND r2.user_id = e.reposter_id) END
+       rp.username, rp.created_at,
+       ARRAY(SELECT json_build_object('id', m.user_id, 'username', mu.username)
+             FROM {mention} m JOIN {user} mu ON mu.id = m.user_id AND mu.is_active
+             WHERE m.tweet_id = t.id ORDER BY m.position),
+       ARRAY(SELECT h.name FROM {tweethashtag} th JOIN {hashtag} h ON h.id = th.hashtag_id
+             WHERE th.tweet_id = t.id ORDER BY th.position)
 FROM unnest(%(ids)s::bigint[], %(reposters)s::bigint[]) AS e(tweet_id, reposter_id)
 JOIN {tweet} t ON t.id = e.tweet_id AND t.hidden_at IS NULL
 JOIN {user} u ON u.id = t.author_id AND u.is_active
-""".format(like=Like._meta.db_table, **_TABLES)
+LEFT JOIN LATERAL (
+    SELECT ru.username, r2.created_at FROM {repost} r2 JOIN {user} ru ON ru.id = r2.user_id AND ru.is_active
+    WHERE r2.tweet_id = t.id AND r2.user_id = e.reposter_id
+) rp ON e.reposter_id IS NOT NULL
+""".format(
+    like=Like._meta.db_table,
+    mention=Mention._meta.db_table,
+    tweethashtag=TweetHashtag._meta.db_table,
+    hashtag=Hashtag._meta.db_table,
+    **_TABLES,
+)
 
 
 def hydrate(*, entries: list[tuple[int, int | None]], viewer: User) -> tuple[list[FeedItem], list[int]]:
@@ -217,9 +238,25 @@ def hydrate(*, entries: list[tuple[int, int | None]], viewer: User) -> tuple[lis
     with db.cursor() as cursor:
         cursor.execute(_HYDRATE_SQL, params)
         rows = cursor.fetchall()
-    found: dict[int, tuple[TweetRow, str | None]] = {}
+    found: dict[int, FeedItem] = {}
     for row in rows:
-        tweet_id, author_id, username, content, created_at, reply_to, likes, replies, reposts, liked, reposted, by = row
+        (
+            tweet_id,
+            author_id,
+            username,
+            content,
+            created_at,
+            reply_to,
+            likes,
+            replies,
+            reposts,
+            liked,
+            reposted,
+            by,
+            reposted_at,
+            mentions,
+            tags,
+        ) = row
         tweet = TweetRow(
             tweet_id,
             author_id,
@@ -232,16 +269,18 @@ def hydrate(*, entries: list[tuple[int, int | None]], viewer: User) -> tuple[lis
             reposts,
             liked,
             reposted,
+            mentions,
+            tags,
         )
-        found[tweet_id] = (tweet, by)
+        found[tweet_id] = FeedItem(tweet, by, reposted_at)
     items: list[FeedItem] = []
     stale: list[int] = []
     for tweet_id, reposter_id in entries:
         hit = found.get(tweet_id)
-        if hit is None or (reposter_id is not None and hit[1] is None):
+        if hit is None or (reposter_id is not None and hit.reposted_by is None):
             stale.append(tweet_id)
         else:
-            items.append((hit[0], hit[1] if reposter_id is not None else None))
+            items.append(hit)
     return items, stale
 
 

@@ -52,6 +52,8 @@ class Tweet(models.Model):
     search_vector = models.GeneratedField(
         expression=SearchVector("content", config="english"), output_field=SearchVectorField(), db_persist=True
     )
+    # Parsed once from the content when the tweet is written (tweets.parsing).
+    hashtags = models.ManyToManyField("Hashtag", through="TweetHashtag", related_name="tweets")
 
     objects = TweetQuerySet.as_manager()
 
@@ -118,3 +120,61 @@ class Repost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} repostd {self.tweet_id}"
+
+
+class Mention(models.Model):
+    """`user` is named as @username in `tweet` (an existing, active user when written)."""
+
+    tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="mentions", db_index=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Order of first appearance in the content.
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            # Its index also serves hydration: a tweet's mentions.
+            models.UniqueConstraint(fields=["tweet", "user"], name="tweets_mention_uniq"),
+        ]
+        indexes = [models.Index(fields=["user", "-tweet"], name="ix_mention_user_tweet")]
+
+    def __str__(self) -> str:
+        return f"{self.tweet_id} mentions {self.user_id}"
+
+
+class Hashtag(models.Model):
+    """A tag, stored lower-cased: `#Python` and `#python` are one row."""
+
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="tweets_hashtag_name_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.name}"
+
+
+class TweetHashtag(models.Model):
+    """`tweet` carries `hashtag`; `created_at` is the tweet's, copied so that tag pages and
+    trending read one index without touching tweets_tweet first."""
+
+    tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="+", db_index=False)
+    hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="+", db_index=False)
+    position = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # Its index also serves hydration: a tweet's tags.
+            models.UniqueConstraint(fields=["tweet", "hashtag"], name="tweets_tweethashtag_uniq"),
+        ]
+        indexes = [
+            # A tag's tweets, newest first.
+            models.Index(fields=["hashtag", "-created_at", "-tweet"], name="ix_tweethashtag_tag_created"),
+            # Trending: the last 24 h of tag uses, read from the index alone.
+            models.Index(fields=["created_at"], name="ix_tweethashtag_created", include=["hashtag", "tweet"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tweet_id} #{self.hashtag_id}"

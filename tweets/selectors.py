@@ -1,10 +1,12 @@
 """Reads of the tweets app. Every queryset carries its select_related and viewer flags."""
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models.functions import JSONObject
 from django.http import Http404
 
 from accounts.models import User
-from tweets.models import Like, Repost, Tweet
+from tweets.models import Like, Mention, Repost, Tweet, TweetHashtag
 
 _MAX_ID = 2**63 - 1
 
@@ -16,10 +18,25 @@ def parse_tweet_id(raw: str) -> int:
     return int(raw)
 
 
+# A tweet's mentions ([{id, username}] of active users) and tags, in order of first
+# appearance: subqueries of the one query that reads the tweets (no query per page).
+MENTION_LIST = ArraySubquery(
+    Mention.objects.filter(tweet=OuterRef("pk"), user__is_active=True)
+    .order_by("position")
+    .values(json=JSONObject(id="user_id", username="user__username"))
+)
+TAG_LIST = ArraySubquery(TweetHashtag.objects.filter(tweet=OuterRef("pk")).order_by("position").values("hashtag__name"))
+
+
 def tweet_queryset(*, viewer: User | None) -> QuerySet[Tweet]:
     """Tweets visible to `viewer`, with author and the viewer's liked/reposted flags in one query."""
     # search_vector is the search index's column: never needed to render a tweet.
-    qs = Tweet.objects.visible_to(viewer).select_related("author").defer("search_vector")
+    qs = (
+        Tweet.objects.visible_to(viewer)
+        .select_related("author")
+        .defer("search_vector")
+        .annotate(mention_list=MENTION_LIST, tag_list=TAG_LIST)
+    )
     if viewer is None or not viewer.is_authenticated:
         return qs.annotate(liked=Value(False), reposted=Value(False))
     return qs.annotate(

@@ -8,8 +8,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import ensure_not_blocked
 from tweets import signals
-from tweets.models import TWEET_MAX_LENGTH, Like, Repost, Tweet
+from tweets.models import TWEET_MAX_LENGTH, Hashtag, Like, Mention, Repost, Tweet, TweetHashtag
+from tweets.parsing import parse_hashtags, parse_mentions
 
 
 def send_on_commit(signal: Signal, **kwargs: object) -> None:
@@ -33,16 +35,46 @@ def clean_content(content: str) -> str:
 def tweet_create(*, author: User, content: str, in_reply_to: Tweet | None = None) -> Tweet:
     """Post a tweet (or a reply); fan-out and indexing follow the commit."""
     content = clean_content(content)
-    # Lock the parent first: a reply racing the parent's deletion is a 404, not a
-    # foreign-key violation at COMMIT (see tweet_delete).
-    if in_reply_to is not None and not Tweet.objects.select_for_update(no_key=True).filter(pk=in_reply_to.pk).exists():
-        raise Http404("No such tweet.")
+    if in_reply_to is not None:
+        ensure_not_blocked(actor=author, owner_id=in_reply_to.author_id)
+        # Lock the parent first: a reply racing the parent's deletion is a 404, not a
+        # foreign-key violation at COMMIT (see tweet_delete).
+        if not Tweet.objects.select_for_update(no_key=True).filter(pk=in_reply_to.pk).exists():
+            raise Http404("No such tweet.")
     tweet = Tweet.objects.create(author=author, content=content, in_reply_to=in_reply_to)
+    _record_mentions(tweet)
+    _record_hashtags(tweet)
     User.objects.filter(pk=author.pk).update(num_tweets=F("num_tweets") + 1)
     if in_reply_to is not None:
         Tweet.objects.filter(pk=in_reply_to.pk).update(num_replies=F("num_replies") + 1)
     send_on_commit(signals.tweet_created, tweet_id=tweet.pk, author_id=author.pk)
     return tweet
+
+
+def _record_mentions(tweet: Tweet) -> None:
+    """One Mention row per existing, active user named in the content (two statements)."""
+    names = parse_mentions(tweet.content)
+    if not names:
+        return
+    users = dict(User.objects.active().filter(username__lower__in=names).values_list("username__lower", "pk"))
+    Mention.objects.bulk_create(
+        [Mention(tweet=tweet, user_id=users[name], position=i) for i, name in enumerate(names) if name in users]
+    )
+
+
+def _record_hashtags(tweet: Tweet) -> None:
+    """Hashtag rows (created on first use) and the tweet's links to them (three statements)."""
+    tags = parse_hashtags(tweet.content)
+    if not tags:
+        return
+    Hashtag.objects.bulk_create([Hashtag(name=tag) for tag in tags], ignore_conflicts=True)
+    ids = dict(Hashtag.objects.filter(name__in=tags).values_list("name", "pk"))
+    TweetHashtag.objects.bulk_create(
+        [
+            TweetHashtag(tweet=tweet, hashtag_id=ids[tag], position=i, created_at=tweet.created_at)
+            for i, tag in enumerate(tags)
+        ]
+    )
 
 
 @transaction.atomic
@@ -87,11 +119,16 @@ def tweet_unhide(*, tweet: Tweet) -> bool:
 
 
 def like_create(*, user: User, tweet: Tweet) -> bool:
-    """Like; idempotent and counted once. Returns whether a like was created."""
+    """Like; idempotent and counted once. Returns whether a like was created.
+
+    PermissionDenied when a block stands between the user and the tweet's author.
+    """
+    ensure_not_blocked(actor=user, owner_id=tweet.author_id)
     try:
         with transaction.atomic():
             Like.objects.create(user=user, tweet=tweet)
             Tweet.objects.filter(pk=tweet.pk).update(num_likes=F("num_likes") + 1)
+            send_on_commit(signals.like_created, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id)
     except IntegrityError:
         return False  # already liked (or a concurrent identical like won)
     return True
@@ -103,16 +140,21 @@ def like_delete(*, user: User, tweet: Tweet) -> bool:
     deleted, _ = Like.objects.filter(user=user, tweet=tweet).delete()
     if deleted:
         Tweet.objects.filter(pk=tweet.pk).update(num_likes=F("num_likes") - 1)
+        send_on_commit(signals.like_removed, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id)
     return bool(deleted)
 
 
 def repost_create(*, user: User, tweet: Tweet) -> bool:
-    """Repost; idempotent. Returns whether a repost was created."""
+    """Repost; idempotent. Returns whether a repost was created.
+
+    PermissionDenied when a block stands between the user and the tweet's author.
+    """
+    ensure_not_blocked(actor=user, owner_id=tweet.author_id)
     try:
         with transaction.atomic():
             Repost.objects.create(user=user, tweet=tweet)
             Tweet.objects.filter(pk=tweet.pk).update(num_reposts=F("num_reposts") + 1)
-            send_on_commit(signals.repost_created, tweet_id=tweet.pk, user_id=user.pk)
+            send_on_commit(signals.repost_created, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id)
     except IntegrityError:
         return False
     return True
@@ -124,7 +166,7 @@ def repost_delete(*, user: User, tweet: Tweet) -> bool:
     deleted, _ = Repost.objects.filter(user=user, tweet=tweet).delete()
     if deleted:
         Tweet.objects.filter(pk=tweet.pk).update(num_reposts=F("num_reposts") - 1)
-        send_on_commit(signals.repost_removed, tweet_id=tweet.pk, user_id=user.pk)
+        send_on_commit(signals.repost_removed, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id)
     return bool(deleted)
 
 

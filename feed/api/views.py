@@ -31,4 +31,4 @@ class FeedView(generics.ListAPIView):
         count, items = feed_page(viewer=request.user, limit=limit, offset=offset)
         paginator = self.paginator
         paginator.limit, paginator.offset, paginator.count, paginator.request = limit, offset, count, request
-        return paginator.get_paginated_response([feed_item_to_dict(tweet, by) for tweet, by in items])
+        return paginator.get_paginated_response([feed_item_to_dict(item) for item in items])

@@ -31,7 +31,7 @@ def follow(commit):  # type: ignore[no-untyped-def]
 
 def page(user, limit=100):  # type: ignore[no-untyped-def]
     _, items = feed_page(viewer=user, limit=limit, offset=0)
-    return [(tweet.pk, by) for tweet, by in items]
+    return [(item.tweet.pk, item.reposted_by) for item in items]
 
 
 def test_follow_backfills_recent_tweets(post, follow, alice, bob):

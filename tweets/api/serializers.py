@@ -22,7 +22,8 @@ def iso_utc(value: datetime) -> str:
 
 
 def tweet_to_dict(tweet: Tweet) -> dict[str, Any]:
-    """The API's tweet object; `liked`/`reposted` come from the selector's annotations.
+    """The API's tweet object; `liked`/`reposted`, `mention_list` ([{id, username}]) and
+    `tag_list` come from the selector's annotations (tweets.selectors.tweet_queryset).
 
     Takes a Tweet or anything with the same attributes (the feed hydrates plain rows).
     """
@@ -37,10 +38,17 @@ def tweet_to_dict(tweet: Tweet) -> dict[str, Any]:
         "num_reposts": tweet.num_reposts,
         "liked": bool(getattr(tweet, "liked", False)),
         "reposted": bool(getattr(tweet, "reposted", False)),
+        "mentions": [{"id": str(m["id"]), "username": m["username"]} for m in tweet.mention_list],
+        "hashtags": list(tweet.tag_list),
     }
 
 
 class TweetAuthorOutput(serializers.Serializer):
+    id = serializers.CharField()
+    username = serializers.CharField()
+
+
+class TweetMentionOutput(serializers.Serializer):
     id = serializers.CharField()
     username = serializers.CharField()
 
@@ -56,6 +64,8 @@ class TweetOutput(serializers.Serializer):
     num_reposts = serializers.IntegerField()
     liked = serializers.BooleanField()
     reposted = serializers.BooleanField()
+    mentions = TweetMentionOutput(many=True, help_text="Active users named as @username, in order.")
+    hashtags = serializers.ListField(child=serializers.CharField(), help_text="Lower-cased tags, in order.")
 
     def to_representation(self, instance: Tweet) -> dict[str, Any]:
         return tweet_to_dict(instance)

@@ -1,4 +1,4 @@
-"""The tweet object's keys, as DESIGN.md section 4 names them (shared by the API tests)."""
+"""The tweet object's keys, as DESIGN.md sections 4 and 6 name them (shared by the API tests)."""
 
 TWEET_KEYS = frozenset(
     {
@@ -12,7 +12,9 @@ TWEET_KEYS = frozenset(
         "num_reposts",
         "liked",
         "reposted",
+        "mentions",
+        "hashtags",
     }
 )
-# In the home feed a tweet also says who reposted it into the feed (username or null).
-FEED_ITEM_KEYS = TWEET_KEYS | {"reposted_by"}
+# In the home feed a tweet also says who reposted it into the feed (username or null) and when.
+FEED_ITEM_KEYS = TWEET_KEYS | {"reposted_by", "reposted_at"}
