@@ -3,6 +3,7 @@
 import re
 from collections.abc import Iterator
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import Combinable
 from django.http import Http404
@@ -71,20 +72,57 @@ def muted_by(*, viewer_id: int, other: Combinable | int) -> Exists:
     return Exists(Mute.objects.filter(user_id=viewer_id, target_id=other))
 
 
+RELATIONSHIP_KEYS = ("following", "followed_by", "blocking", "muting")
+
+
+def _relationship_annotations(viewer_id: int) -> dict[str, Exists]:
+    return {
+        "following": Exists(Follow.objects.filter(follower_id=viewer_id, followee_id=OuterRef("pk"))),
+        "followed_by": Exists(Follow.objects.filter(follower_id=OuterRef("pk"), followee_id=viewer_id)),
+        "blocking": Exists(Block.objects.filter(user_id=viewer_id, target_id=OuterRef("pk"))),
+        "muting": Exists(Mute.objects.filter(user_id=viewer_id, target_id=OuterRef("pk"))),
+    }
+
+
 def relationship(*, viewer: User, user: User) -> dict[str, bool]:
     """How `viewer` stands towards `user`: following, followed_by, blocking, muting (one query)."""
-    row = (
-        User.objects.filter(pk=user.pk)
+    row = User.objects.filter(pk=user.pk).annotate(**_relationship_annotations(viewer.pk)).values(*RELATIONSHIP_KEYS)
+    return row.first() or dict.fromkeys(RELATIONSHIP_KEYS, False)
+
+
+def ensure_not_blocked_by(*, user: User, viewer: User | None) -> None:
+    """PermissionDenied when `user` blocks `viewer`: their profile, lists and tweets are closed to them."""
+    if viewer is None or not viewer.is_authenticated or viewer.pk == user.pk:
+        return
+    blocked = getattr(user, "blocks_viewer", None)
+    if blocked is None:
+        blocked = Block.objects.filter(user_id=user.pk, target_id=viewer.pk).exists()
+    if blocked:
+        raise PermissionDenied("This user has blocked you.")
+
+
+def user_profile(*, username: str, viewer: User) -> tuple[User, dict[str, bool] | None]:
+    """A profile as `viewer` sees it, with their relationship (None for oneself), in one query.
+
+    Http404 for an unknown user; PermissionDenied when the user blocks the viewer.
+    """
+    if username.lower() == "me" or username.lower() == viewer.username.lower():
+        return user_get_by_username(username=username, viewer=viewer), None
+    if not _USERNAME_RE.match(username):
+        raise Http404("No such user.")
+    user = (
+        User.objects.visible_to(viewer)
+        .filter(username__lower=username.lower())
         .annotate(
-            following=Exists(Follow.objects.filter(follower_id=viewer.pk, followee_id=OuterRef("pk"))),
-            followed_by=Exists(Follow.objects.filter(follower_id=OuterRef("pk"), followee_id=viewer.pk)),
-            blocking=Exists(Block.objects.filter(user_id=viewer.pk, target_id=OuterRef("pk"))),
-            muting=Exists(Mute.objects.filter(user_id=viewer.pk, target_id=OuterRef("pk"))),
+            **_relationship_annotations(viewer.pk),
+            blocks_viewer=Exists(Block.objects.filter(user_id=OuterRef("pk"), target_id=viewer.pk)),
         )
-        .values("following", "followed_by", "blocking", "muting")
         .first()
     )
-    return row or {"following": False, "followed_by": False, "blocking": False, "muting": False}
+    if user is None:
+        raise Http404("No such user.")
+    ensure_not_blocked_by(user=user, viewer=viewer)
+    return user, {key: getattr(user, key) for key in RELATIONSHIP_KEYS}
 
 
 def user_blocks(*, user: User) -> QuerySet[User]:

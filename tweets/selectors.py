@@ -1,12 +1,21 @@
 """Reads of the tweets app. Every queryset carries its select_related and viewer flags."""
 
+from datetime import timedelta
+
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import JSONObject
 from django.http import Http404
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Block, User
+from accounts.selectors import blocked_either_way
 from tweets.models import Like, Mention, Repost, Tweet, TweetHashtag
+from tweets.parsing import is_valid_tag
+
+TRENDING_WINDOW = timedelta(hours=24)
+TRENDING_SIZE = 10
 
 _MAX_ID = 2**63 - 1
 
@@ -45,20 +54,35 @@ def tweet_queryset(*, viewer: User | None) -> QuerySet[Tweet]:
     )
 
 
+def without_blocked(qs: QuerySet[Tweet], *, viewer: User | None) -> QuerySet[Tweet]:
+    """Leave out tweets whose author blocks the viewer or is blocked by them (lists, search)."""
+    if viewer is None or not viewer.is_authenticated:
+        return qs
+    return qs.filter(~blocked_either_way(viewer_id=viewer.pk, other=OuterRef("author_id")))
+
+
 def tweet_get(*, tweet_id: str | int, viewer: User | None) -> Tweet:
-    """One visible tweet with its flags, or Http404."""
+    """One visible tweet with its flags; Http404, or PermissionDenied when its author blocks the viewer."""
     pk = parse_tweet_id(str(tweet_id))
-    tweet = tweet_queryset(viewer=viewer).filter(pk=pk).first()
+    qs = tweet_queryset(viewer=viewer).filter(pk=pk)
+    if viewer is not None and viewer.is_authenticated:
+        # In the same query: the check costs no round trip.
+        qs = qs.annotate(blocks_viewer=Exists(Block.objects.filter(user_id=OuterRef("author_id"), target_id=viewer.pk)))
+    tweet = qs.first()
     if tweet is None:
         raise Http404("No such tweet.")
+    if getattr(tweet, "blocks_viewer", False):
+        raise PermissionDenied("The author of this tweet has blocked you.")
     return tweet
 
 
 def tweets_by_ids(*, ids: list[int], viewer: User | None) -> dict[int, Tweet]:
-    """Hydrate many ids in one query; missing, deleted or hidden ids are simply absent."""
+    """Hydrate many ids in one query; missing, deleted or hidden ids, and tweets a block
+    stands between, are simply absent."""
     if not ids:
         return {}
-    return {tweet.pk: tweet for tweet in tweet_queryset(viewer=viewer).filter(pk__in=ids)}
+    qs = without_blocked(tweet_queryset(viewer=viewer).filter(pk__in=ids), viewer=viewer)
+    return {tweet.pk: tweet for tweet in qs}
 
 
 def user_tweets(*, user: User, viewer: User | None) -> QuerySet[Tweet]:
@@ -67,15 +91,44 @@ def user_tweets(*, user: User, viewer: User | None) -> QuerySet[Tweet]:
 
 
 def tweet_replies(*, tweet: Tweet, viewer: User | None) -> QuerySet[Tweet]:
-    """Replies to a tweet, oldest first."""
-    return tweet_queryset(viewer=viewer).filter(in_reply_to=tweet).order_by("created_at", "id")
+    """Replies to a tweet, oldest first, without those a block stands between."""
+    qs = tweet_queryset(viewer=viewer).filter(in_reply_to=tweet).order_by("created_at", "id")
+    return without_blocked(qs, viewer=viewer)
+
+
+def hashtag_tweets(*, tag: str, viewer: User | None) -> QuerySet[Tweet]:
+    """Tweets carrying `tag` (any case), newest first; Http404 for a tag that breaks the rule.
+
+    An unknown tag is simply an empty list.
+    """
+    if not is_valid_tag(tag):
+        raise Http404("Not a hashtag.")
+    qs = tweet_queryset(viewer=viewer).filter(hashtags__name=tag.lower()).order_by("-created_at", "-id")
+    return without_blocked(qs, viewer=viewer)
+
+
+def trending_hashtags(*, window: timedelta = TRENDING_WINDOW, size: int = TRENDING_SIZE) -> list[dict[str, object]]:
+    """The tags on the most distinct visible tweets in the last `window`, most first (ties by name).
+
+    Served by ix_tweethashtag_created; the same for every viewer.
+    """
+    since = timezone.now() - window
+    rows = (
+        TweetHashtag.objects.filter(created_at__gte=since, tweet__hidden_at__isnull=True, tweet__author__is_active=True)
+        .values("hashtag__name")
+        .annotate(tweets=Count("tweet_id", distinct=True))
+        .order_by("-tweets", "hashtag__name")[:size]
+    )
+    return [{"tag": row["hashtag__name"], "tweets": row["tweets"]} for row in rows]
 
 
 def liked_tweets(*, user: User) -> QuerySet[Tweet]:
     """Tweets `user` liked, newest like first."""
-    return tweet_queryset(viewer=user).filter(likes__user=user).order_by("-likes__created_at", "-likes__id")
+    qs = tweet_queryset(viewer=user).filter(likes__user=user).order_by("-likes__created_at", "-likes__id")
+    return without_blocked(qs, viewer=user)
 
 
 def reposted_tweets(*, user: User) -> QuerySet[Tweet]:
     """Tweets `user` reposted, newest repost first."""
-    return tweet_queryset(viewer=user).filter(reposts__user=user).order_by("-reposts__created_at", "-reposts__id")
+    qs = tweet_queryset(viewer=user).filter(reposts__user=user).order_by("-reposts__created_at", "-reposts__id")
+    return without_blocked(qs, viewer=user)

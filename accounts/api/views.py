@@ -1,7 +1,10 @@
 """HTTP views of the accounts app: thin wrappers over services and selectors."""
 
+from collections.abc import Callable
+
+from django.contrib.auth import update_session_auth_hash
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -15,18 +18,23 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from accounts import selectors, services
 from accounts.api.serializers import (
     LogoutInput,
+    PasswordChangeInput,
     TokenPairOutput,
     TokenRefreshInput,
     UserMeOutput,
     UserOutput,
     UserProfileInput,
+    UserProfileOutput,
     UserRegisterInput,
+    profile_data,
 )
 from accounts.authentication import token_error_reason
-from accounts.throttles import AuthRateThrottle
+from accounts.models import User
+from accounts.throttles import AuthRateThrottle, UserAuthRateThrottle
 
 ERRORS_400 = OpenApiResponse(description="Invalid input; the body names each bad field.")
 ERROR_401 = OpenApiResponse(description="Missing, invalid or expired credentials.")
+ERROR_403 = OpenApiResponse(description="This user has blocked you (or you block them).")
 ERROR_404 = OpenApiResponse(description="No such user.")
 ERROR_429 = OpenApiResponse(description="Too many requests from this address; see Retry-After.")
 
@@ -113,21 +121,29 @@ class MeView(APIView):
         return Response(UserMeOutput(user).data)
 
 
+def _profile_response(request: Request, user: User, created: bool) -> Response:
+    """The user acted on (fresh counters) with the viewer's relationship: 201 if created, else 200."""
+    user.refresh_from_db()
+    relationship = selectors.relationship(viewer=request.user, user=user)
+    return Response(profile_data(user, relationship), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
 class UserDetailView(APIView):
-    @extend_schema(responses={200: UserOutput, 401: ERROR_401, 404: ERROR_404})
+    @extend_schema(responses={200: UserProfileOutput, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404})
     def get(self, request: Request, username: str) -> Response:
-        user = selectors.user_get_by_username(username=username, viewer=request.user)
-        return Response(UserOutput(user).data)
+        user, relationship = selectors.user_profile(username=username, viewer=request.user)
+        return Response(profile_data(user, relationship))
 
 
 class FollowView(APIView):
     @extend_schema(
         request=None,
         responses={
-            201: UserOutput,
-            200: UserOutput,
+            201: UserProfileOutput,
+            200: UserProfileOutput,
             400: OpenApiResponse(description="You cannot follow yourself."),
             401: ERROR_401,
+            403: ERROR_403,
             404: ERROR_404,
         },
         description="Follow the user (201), or 200 when already following. Returns the followed user.",
@@ -135,8 +151,7 @@ class FollowView(APIView):
     def post(self, request: Request, username: str) -> Response:
         followee = selectors.user_get_by_username(username=username, viewer=request.user)
         _follow, created = services.follow_create(follower=request.user, followee=followee)
-        followee.refresh_from_db()
-        return Response(UserOutput(followee).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return _profile_response(request, followee, created)
 
     @extend_schema(
         request=None,
@@ -149,21 +164,121 @@ class FollowView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class _UserRelationList(generics.ListAPIView):
+class _RelationView(APIView):
+    """POST creates the viewer's block or mute of the user (201, or 200 if there), DELETE undoes it (204)."""
+
+    create: Callable[..., bool]
+    delete_relation: Callable[..., bool]
+
+    def post(self, request: Request, username: str) -> Response:
+        target = selectors.user_get_by_username(username=username, viewer=request.user)
+        created = self.create(user=request.user, target=target)
+        return _profile_response(request, target, created)
+
+    def delete(self, request: Request, username: str) -> Response:
+        target = selectors.user_get_by_username(username=username, viewer=request.user)
+        self.delete_relation(user=request.user, target=target)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+_RELATION_RESPONSES = {
+    201: UserProfileOutput,
+    200: UserProfileOutput,
+    400: OpenApiResponse(description="You cannot do this to yourself."),
+    401: ERROR_401,
+    404: ERROR_404,
+}
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=None,
+        responses=_RELATION_RESPONSES,
+        description="Block the user (201, or 200 if already): follows both ways end; they can no longer "
+        "follow you, see your profile or tweets, or reply to, like or repost them. Returns the user.",
+    ),
+    delete=extend_schema(request=None, responses={204: None, 401: ERROR_401, 404: ERROR_404}),
+)
+class BlockView(_RelationView):
+    create = staticmethod(services.block_create)
+    delete_relation = staticmethod(services.block_delete)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=None,
+        responses=_RELATION_RESPONSES,
+        description="Mute the user (201, or 200 if already): their tweets and reposts leave your feed and "
+        "they cause you no notifications; follows stay. Returns the user.",
+    ),
+    delete=extend_schema(request=None, responses={204: None, 401: ERROR_401, 404: ERROR_404}),
+)
+class MuteView(_RelationView):
+    create = staticmethod(services.mute_create)
+    delete_relation = staticmethod(services.mute_delete)
+
+
+class _UserList(generics.ListAPIView):
     serializer_class = UserOutput
 
-    @extend_schema(responses={200: UserOutput(many=True), 400: ERRORS_400, 401: ERROR_401, 404: ERROR_404})
+    @extend_schema(
+        responses={200: UserOutput(many=True), 400: ERRORS_400, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404}
+    )
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
 
-
-class FollowersView(_UserRelationList):
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def listed_user(self) -> User:
+        """The user named in the path; PermissionDenied when they block the viewer."""
         user = selectors.user_get_by_username(username=self.kwargs["username"], viewer=self.request.user)
-        return selectors.user_followers(user=user, viewer=self.request.user)
+        selectors.ensure_not_blocked_by(user=user, viewer=self.request.user)
+        return user
 
 
-class FollowingView(_UserRelationList):
+class FollowersView(_UserList):
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        user = selectors.user_get_by_username(username=self.kwargs["username"], viewer=self.request.user)
-        return selectors.user_following(user=user, viewer=self.request.user)
+        return selectors.user_followers(user=self.listed_user(), viewer=self.request.user)
+
+
+class FollowingView(_UserList):
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.user_following(user=self.listed_user(), viewer=self.request.user)
+
+
+class MyBlocksView(_UserList):
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.user_blocks(user=self.request.user)
+
+
+class MyMutesView(_UserList):
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.user_mutes(user=self.request.user)
+
+
+class PasswordChangeView(APIView):
+    """Change one's password: every refresh token and every older access token stop working."""
+
+    permission_classes = [IsAuthenticated]
+    # Against password guessing with a stolen token: per address and per user.
+    throttle_classes = [AuthRateThrottle, UserAuthRateThrottle]
+    throttle_scope = "auth_password"
+
+    @extend_schema(
+        request=PasswordChangeInput,
+        responses={
+            204: OpenApiResponse(
+                description="Changed. Refresh tokens are blacklisted and access tokens issued before now are "
+                "refused: log in again."
+            ),
+            400: ERRORS_400,
+            401: ERROR_401,
+            429: ERROR_429,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = PasswordChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_change(user=request.user, **data.validated_data)
+        if request.auth is None:
+            # Session (browsable API): stay signed in here; other sessions end with the old hash.
+            update_session_auth_hash(request._request, request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

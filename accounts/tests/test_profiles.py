@@ -23,7 +23,8 @@ def test_me_returns_own_profile_with_email(make_client, alice):
 def test_public_profile_has_no_email(make_client, alice, bob):
     response = make_client(alice).get("/api/users/bob/")
     assert response.status_code == 200
-    assert set(response.json()) == USER_KEYS
+    # Another user's profile also says how the viewer stands towards them (section 6).
+    assert set(response.json()) == USER_KEYS | {"relationship"}
     assert response.json()["username"] == "bob"
 
 

@@ -74,3 +74,8 @@ class TweetOutput(serializers.Serializer):
 class TweetCreateInput(serializers.Serializer):
     # Length is checked after trimming by the service; this bound only stops huge bodies early.
     content = StrictCharField(max_length=TWEET_MAX_LENGTH * 4, trim_whitespace=False, allow_blank=True)
+
+
+class HashtagTrendOutput(serializers.Serializer):
+    tag = serializers.CharField(help_text="Lower-cased, without #.")
+    tweets = serializers.IntegerField(help_text="Distinct visible tweets carrying it in the last 24 hours.")

@@ -11,4 +11,6 @@ urlpatterns = [
     path("users/me/likes/", views.MyLikesView.as_view(), name="users-me-likes"),
     path("users/me/reposts/", views.MyRepostsView.as_view(), name="users-me-reposts"),
     path("users/<str:username>/tweets/", views.UserTweetsView.as_view(), name="users-tweets"),
+    path("hashtags/trending/", views.TrendingHashtagsView.as_view(), name="hashtags-trending"),
+    path("hashtags/<str:tag>/tweets/", views.HashtagTweetsView.as_view(), name="hashtags-tweets"),
 ]

@@ -6,13 +6,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.selectors import user_get_by_username
+from accounts.selectors import ensure_not_blocked_by, user_get_by_username
 from tweets import selectors, services
-from tweets.api.serializers import TweetCreateInput, TweetOutput
+from tweets.api.serializers import HashtagTrendOutput, TweetCreateInput, TweetOutput
 
 ERRORS_400 = OpenApiResponse(description="Invalid input; the body names each bad field.")
 ERROR_401 = OpenApiResponse(description="Missing, invalid or expired credentials.")
-ERROR_403 = OpenApiResponse(description="Not your tweet.")
+ERROR_403 = OpenApiResponse(description="Not your tweet, or a block stands between you and its author.")
+ERROR_403_BLOCKED = OpenApiResponse(description="A block stands between you and the author.")
 ERROR_404 = OpenApiResponse(description="No such tweet (or user).")
 
 
@@ -31,7 +32,7 @@ class TweetCreateView(APIView):
 
 
 class TweetDetailView(APIView):
-    @extend_schema(responses={200: TweetOutput, 401: ERROR_401, 404: ERROR_404})
+    @extend_schema(responses={200: TweetOutput, 401: ERROR_401, 403: ERROR_403_BLOCKED, 404: ERROR_404})
     def get(self, request: Request, tweet_id: str) -> Response:
         return _tweet_response(request, tweet_id)
 
@@ -45,7 +46,7 @@ class TweetDetailView(APIView):
 class LikeView(APIView):
     @extend_schema(
         request=None,
-        responses={201: TweetOutput, 200: TweetOutput, 401: ERROR_401, 404: ERROR_404},
+        responses={201: TweetOutput, 200: TweetOutput, 401: ERROR_401, 403: ERROR_403_BLOCKED, 404: ERROR_404},
         description="Like the tweet (201), or 200 when already liked. Returns the tweet.",
     )
     def post(self, request: Request, tweet_id: str) -> Response:
@@ -53,7 +54,7 @@ class LikeView(APIView):
         created = services.like_create(user=request.user, tweet=tweet)
         return _tweet_response(request, tweet.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(request=None, responses={204: None, 401: ERROR_401, 404: ERROR_404})
+    @extend_schema(request=None, responses={204: None, 401: ERROR_401, 403: ERROR_403_BLOCKED, 404: ERROR_404})
     def delete(self, request: Request, tweet_id: str) -> Response:
         tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
         services.like_delete(user=request.user, tweet=tweet)
@@ -63,7 +64,7 @@ class LikeView(APIView):
 class RepostView(APIView):
     @extend_schema(
         request=None,
-        responses={201: TweetOutput, 200: TweetOutput, 401: ERROR_401, 404: ERROR_404},
+        responses={201: TweetOutput, 200: TweetOutput, 401: ERROR_401, 403: ERROR_403_BLOCKED, 404: ERROR_404},
         description="Repost the tweet (201), or 200 when already reposted. Returns the tweet.",
     )
     def post(self, request: Request, tweet_id: str) -> Response:
@@ -71,7 +72,7 @@ class RepostView(APIView):
         created = services.repost_create(user=request.user, tweet=tweet)
         return _tweet_response(request, tweet.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(request=None, responses={204: None, 401: ERROR_401, 404: ERROR_404})
+    @extend_schema(request=None, responses={204: None, 401: ERROR_401, 403: ERROR_403_BLOCKED, 404: ERROR_404})
     def delete(self, request: Request, tweet_id: str) -> Response:
         tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
         services.repost_delete(user=request.user, tweet=tweet)
@@ -81,7 +82,15 @@ class RepostView(APIView):
 class _TweetList(generics.ListAPIView):
     serializer_class = TweetOutput
 
-    @extend_schema(responses={200: TweetOutput(many=True), 400: ERRORS_400, 401: ERROR_401, 404: ERROR_404})
+    @extend_schema(
+        responses={
+            200: TweetOutput(many=True),
+            400: ERRORS_400,
+            401: ERROR_401,
+            403: ERROR_403_BLOCKED,
+            404: ERROR_404,
+        }
+    )
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -92,7 +101,8 @@ class RepliesView(_TweetList):
         return selectors.tweet_replies(tweet=tweet, viewer=self.request.user)
 
     @extend_schema(
-        request=TweetCreateInput, responses={201: TweetOutput, 400: ERRORS_400, 401: ERROR_401, 404: ERROR_404}
+        request=TweetCreateInput,
+        responses={201: TweetOutput, 400: ERRORS_400, 401: ERROR_401, 403: ERROR_403_BLOCKED, 404: ERROR_404},
     )
     def post(self, request: Request, tweet_id: str) -> Response:
         parent = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
@@ -105,6 +115,7 @@ class RepliesView(_TweetList):
 class UserTweetsView(_TweetList):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         user = user_get_by_username(username=self.kwargs["username"], viewer=self.request.user)
+        ensure_not_blocked_by(user=user, viewer=self.request.user)
         return selectors.user_tweets(user=user, viewer=self.request.user)
 
 
@@ -116,3 +127,26 @@ class MyLikesView(_TweetList):
 class MyRepostsView(_TweetList):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.reposted_tweets(user=self.request.user)
+
+
+class HashtagTweetsView(_TweetList):
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.hashtag_tweets(tag=self.kwargs["tag"], viewer=self.request.user)
+
+    @extend_schema(
+        responses={200: TweetOutput(many=True), 400: ERRORS_400, 401: ERROR_401, 404: ERROR_404},
+        description="Tweets carrying #tag (any case), newest first. An unknown tag is an empty list; "
+        "a tag that breaks the hashtag rule (1-100 letters, digits or _, at least one letter) is a 404.",
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class TrendingHashtagsView(APIView):
+    @extend_schema(
+        responses={200: HashtagTrendOutput(many=True), 401: ERROR_401},
+        description="Up to 10 tags with the most distinct visible tweets in the last 24 hours, most first "
+        "(ties by name). Not paginated.",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(HashtagTrendOutput(selectors.trending_hashtags(), many=True).data)
