@@ -34,7 +34,7 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 # Filled by the `fuzz_world` fixture before each operation runs; read lazily by the hook.
-KNOWN: dict[str, list[str]] = {"tweet_id": [], "username": []}
+KNOWN: dict[str, list[str]] = {"tweet_id": [], "username": [], "tag": []}
 
 
 @schema.hook
@@ -67,13 +67,14 @@ def fuzz_world(transactional_db, live_server, settings):  # type: ignore[no-unty
     other = UserFactory(username="other_user")
     account_services.follow_create(follower=me, followee=other)
     account_services.follow_create(follower=other, followee=me)
-    tweets = [tweet_services.tweet_create(author=other, content=f"fuzz target {i}") for i in range(3)]
+    tweets = [tweet_services.tweet_create(author=other, content=f"fuzz target {i} @fuzzer #fuzz") for i in range(3)]
     mine = tweet_services.tweet_create(author=me, content="my own tweet")
     reply = tweet_services.tweet_create(author=me, content="a reply", in_reply_to=tweets[0])
     tweet_services.like_create(user=me, tweet=tweets[0])
     tweet_services.repost_create(user=me, tweet=tweets[1])
     KNOWN["tweet_id"] = [str(t.pk) for t in [*tweets, mine, reply]]
     KNOWN["username"] = ["fuzzer", "other_user", "me", "OTHER_USER"]
+    KNOWN["tag"] = ["fuzz", "FUZZ"]
     from rest_framework_simplejwt.tokens import RefreshToken
 
     return {"base_url": f"{live_server.url}", "token": str(RefreshToken.for_user(me).access_token)}
