@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
@@ -30,9 +31,14 @@ class UserEditForm(_NotReservedMixin, UserChangeForm):
     pass
 
 
+class ModerationActionForm(ActionForm):
+    reason = forms.CharField(required=False, max_length=500, help_text="Reason (for suspend and unsuspend; logged)")
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     form = UserEditForm
+    action_form = ModerationActionForm
     add_form = UserAddForm
     list_display = (
         "username",
@@ -68,20 +74,20 @@ class UserAdmin(BaseUserAdmin):
             # As user_update_profile does: search reindexes the name and profile.
             services.send_on_commit(signals.user_updated, user_id=obj.pk)
 
-    @admin.action(description="Suspend selected users (log-in, tokens, tweets in feeds and search)")
+    @admin.action(
+        description="Suspend selected users (log-in, tokens, tweets in feeds and search; reason from the box)"
+    )
     def suspend(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        count = 0
-        for user in queryset.filter(is_active=True).exclude(pk=request.user.pk):
-            services.user_suspend(user=user)
-            count += 1
+        reason = request.POST.get("reason", "").strip()
+        users = queryset.filter(is_active=True).exclude(pk=request.user.pk)
+        count = sum(services.user_suspend(user=user, by=request.user, reason=reason) for user in users)
         self.message_user(request, f"Suspended {count} user(s).", messages.SUCCESS)
 
-    @admin.action(description="Lift the suspension of selected users")
+    @admin.action(description="Lift the suspension of selected users (reason from the box)")
     def unsuspend(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        count = 0
-        for user in queryset.filter(is_active=False):
-            services.user_unsuspend(user=user)
-            count += 1
+        reason = request.POST.get("reason", "").strip()
+        users = queryset.filter(is_active=False)
+        count = sum(services.user_unsuspend(user=user, by=request.user, reason=reason) for user in users)
         self.message_user(request, f"Unsuspended {count} user(s).", messages.SUCCESS)
 
 

@@ -1,12 +1,16 @@
 """JWT authentication whose 401s say why a token was refused."""
 
 import jwt
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication as BaseJWTAuthentication
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
+
+from accounts.tokens import issued_before
 
 # PyJWT's verdicts, most specific first: InvalidSignatureError is a DecodeError.
 _JWT_REASONS: tuple[tuple[type[Exception], str], ...] = (
@@ -33,7 +37,10 @@ def token_error_reason(exc: TokenError) -> str:
 
 
 class JWTAuthentication(BaseJWTAuthentication):
-    """SimpleJWT's authentication, with the refusal reason as the 401's `detail`."""
+    """SimpleJWT's authentication, with the refusal reason as the 401's `detail`.
+
+    Also refuses access tokens issued before the user's last password change.
+    """
 
     def get_validated_token(self, raw_token: bytes) -> Token:
         reasons: list[str] = []
@@ -43,6 +50,15 @@ class JWTAuthentication(BaseJWTAuthentication):
             except TokenError as exc:
                 reasons.append(token_error_reason(exc))
         raise InvalidToken({"detail": reasons[0], "code": "token_not_valid"})
+
+    def get_user(self, validated_token: Token) -> AbstractBaseUser:
+        user = super().get_user(validated_token)
+        # The user row is loaded anyway: comparing with it costs no query.
+        if issued_before(validated_token, getattr(user, "password_changed_at", None)):
+            raise AuthenticationFailed(
+                _("Token was issued before the last password change; log in again."), code="password_changed"
+            )
+        return user
 
 
 class JWTAuthenticationScheme(SimpleJWTScheme):

@@ -5,9 +5,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.dispatch import Signal
+from django.utils import timezone
 
 from accounts import signals
 from accounts.models import RESERVED_USERNAMES, Block, Follow, Mute, User
+from config.audit import log_moderation
 
 # Which field a violated unique constraint belongs to.
 _CONSTRAINT_FIELDS = {
@@ -122,30 +124,62 @@ def follow_delete(*, follower: User, followee: User) -> bool:
     return bool(deleted)
 
 
-@transaction.atomic
-def user_suspend(*, user: User) -> None:
-    """Suspend: no more log-in, every token stops working, tweets leave feeds and search."""
+def _blacklist_refresh_tokens(user: User) -> None:
+    """Blacklist every outstanding refresh token of `user`: none can be refreshed any more."""
     from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-    if not user.is_active:
-        return
-    User.objects.filter(pk=user.pk).update(is_active=False)
-    user.is_active = False
-    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True).only("pk")
     BlacklistedToken.objects.bulk_create(
         [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
     )
-    send_on_commit(signals.user_suspended, user_id=user.pk)
 
 
 @transaction.atomic
-def user_unsuspend(*, user: User) -> None:
-    """Lift a suspension: the user may log in again and their tweets return."""
-    if user.is_active:
-        return
-    User.objects.filter(pk=user.pk).update(is_active=True)
+def user_suspend(*, user: User, by: User | None = None, reason: str = "") -> bool:
+    """Suspend: no more log-in, every token stops working, tweets leave feeds and search.
+
+    Returns whether it changed; a moderator's (`by`) suspension goes to the moderation log.
+    """
+    changed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
+    user.is_active = False
+    if not changed:
+        return False
+    _blacklist_refresh_tokens(user)
+    send_on_commit(signals.user_suspended, user_id=user.pk)
+    if by is not None:
+        log_moderation(moderator=by, obj=user, action="Suspended the user", reason=reason)
+    return True
+
+
+@transaction.atomic
+def user_unsuspend(*, user: User, by: User | None = None, reason: str = "") -> bool:
+    """Lift a suspension: the user may log in again and their tweets return. Returns whether it changed."""
+    changed = User.objects.filter(pk=user.pk, is_active=False).update(is_active=True)
     user.is_active = True
+    if not changed:
+        return False
     send_on_commit(signals.user_unsuspended, user_id=user.pk)
+    if by is not None:
+        log_moderation(moderator=by, obj=user, action="Lifted the suspension", reason=reason)
+    return True
+
+
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str) -> None:
+    """Set a new password; every refresh token is blacklisted and older access tokens are refused.
+
+    `password_changed_at` is what accounts.authentication compares access tokens' `iat` with.
+    """
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": ["Your old password was entered incorrectly."]})
+    try:
+        validate_password(new_password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from exc
+    user.set_password(new_password)
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "password_changed_at"])
+    _blacklist_refresh_tokens(user)
 
 
 # --- blocks and mutes -------------------------------------------------------

@@ -238,6 +238,8 @@ HEALTH_CHECKS = {
 # --- REST framework ---------------------------------------------------------
 
 AUTH_THROTTLE_RATE = env.str("AUTH_THROTTLE_RATE", default="20/minute")
+# Reports filed per user (moderation.api): a spammer cannot flood the moderators' queue.
+REPORT_THROTTLE_RATE = env.str("REPORT_THROTTLE_RATE", default="20/hour")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # JWT first so that unauthenticated requests get 401 with WWW-Authenticate: Bearer.
@@ -277,6 +279,9 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
     "LEEWAY": 0,
+    # Tokens with a microsecond `iat`, so a password change refuses exactly the older ones.
+    "AUTH_TOKEN_CLASSES": ("accounts.tokens.AccessToken",),
+    "TOKEN_OBTAIN_SERIALIZER": "accounts.api.serializers.TokenObtainInput",
 }
 
 # --- OpenAPI (drf-spectacular) ----------------------------------------------

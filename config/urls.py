@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("tweets.api.urls")),
     path("api/", include("feed.api.urls")),
     path("api/", include("search.api.urls")),
+    path("api/", include("moderation.api.urls")),
     path("", api_root, name="home"),
 ]
 

@@ -13,7 +13,7 @@ from tweets.models import Like, Repost, Tweet
 
 
 class HideActionForm(ActionForm):
-    reason = forms.CharField(required=False, max_length=500, help_text="Reason (for hide)")
+    reason = forms.CharField(required=False, max_length=500, help_text="Reason (required to hide; logged)")
 
 
 class HiddenFilter(admin.SimpleListFilter):
@@ -82,15 +82,19 @@ class TweetAdmin(admin.ModelAdmin):
     def short_content(self, tweet: Tweet) -> str:
         return tweet.content[:80]
 
-    @admin.action(description="Hide selected tweets (reason from the box)")
+    @admin.action(description="Hide selected tweets (reason from the box, required)")
     def hide(self, request: HttpRequest, queryset: QuerySet[Tweet]) -> None:
         reason = request.POST.get("reason", "").strip()
-        count = sum(services.tweet_hide(tweet=tweet, reason=reason) for tweet in queryset)
+        if not reason:
+            self.message_user(request, "Hiding a tweet needs a reason: type it in the Reason box.", messages.ERROR)
+            return
+        count = sum(services.tweet_hide(tweet=tweet, reason=reason, by=request.user) for tweet in queryset)
         self.message_user(request, f"Hid {count} tweet(s).", messages.SUCCESS)
 
-    @admin.action(description="Unhide selected tweets")
+    @admin.action(description="Unhide selected tweets (reason from the box, optional)")
     def unhide(self, request: HttpRequest, queryset: QuerySet[Tweet]) -> None:
-        count = sum(services.tweet_unhide(tweet=tweet) for tweet in queryset)
+        reason = request.POST.get("reason", "").strip()
+        count = sum(services.tweet_unhide(tweet=tweet, by=request.user, reason=reason) for tweet in queryset)
         self.message_user(request, f"Unhid {count} tweet(s).", messages.SUCCESS)
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import ensure_not_blocked
+from config.audit import log_moderation
 from tweets import signals
 from tweets.models import TWEET_MAX_LENGTH, Hashtag, Like, Mention, Repost, Tweet, TweetHashtag
 from tweets.parsing import parse_hashtags, parse_mentions
@@ -98,23 +99,36 @@ def tweet_delete(*, tweet: Tweet, by: User) -> None:
 
 
 @transaction.atomic
-def tweet_hide(*, tweet: Tweet, reason: str = "") -> bool:
-    """Moderation: hide a tweet from everyone but staff. Returns whether it changed."""
+def tweet_hide(*, tweet: Tweet, reason: str = "", by: User | None = None) -> bool:
+    """Moderation: hide a tweet from everyone but staff. Returns whether it changed.
+
+    With a moderator (`by`), a reason is required and the action goes to the moderation log.
+    """
+    reason = reason.strip()
+    if by is not None and not reason:
+        raise ValidationError({"reason": ["Hiding a tweet needs a reason."]})
+    hidden_at = timezone.now()
     changed = Tweet.objects.filter(pk=tweet.pk, hidden_at__isnull=True).update(
-        hidden_at=timezone.now(), hidden_reason=reason[:500]
+        hidden_at=hidden_at, hidden_reason=reason[:500]
     )
     if changed:
+        tweet.hidden_at, tweet.hidden_reason = hidden_at, reason[:500]
         reposter_ids = list(Repost.objects.filter(tweet=tweet).values_list("user_id", flat=True))
         send_on_commit(signals.tweet_removed, tweet_id=tweet.pk, author_id=tweet.author_id, reposter_ids=reposter_ids)
+        if by is not None:
+            log_moderation(moderator=by, obj=tweet, action="Hid the tweet", reason=reason)
     return bool(changed)
 
 
 @transaction.atomic
-def tweet_unhide(*, tweet: Tweet) -> bool:
-    """Moderation: show a hidden tweet again. Returns whether it changed."""
+def tweet_unhide(*, tweet: Tweet, by: User | None = None, reason: str = "") -> bool:
+    """Moderation: show a hidden tweet again. Returns whether it changed (logged when `by` is given)."""
     changed = Tweet.objects.filter(pk=tweet.pk, hidden_at__isnull=False).update(hidden_at=None, hidden_reason="")
     if changed:
+        tweet.hidden_at, tweet.hidden_reason = None, ""
         send_on_commit(signals.tweet_restored, tweet_id=tweet.pk, author_id=tweet.author_id)
+        if by is not None:
+            log_moderation(moderator=by, obj=tweet, action="Unhid the tweet", reason=reason)
     return bool(changed)
 
 

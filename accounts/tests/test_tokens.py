@@ -78,12 +78,13 @@ def test_access_token_claims(pair, user):
     assert {"exp", "iat", "jti", "user_id", "token_type"} <= set(claims)
     assert claims["token_type"] == "access"
     assert str(claims["user_id"]) == str(user.pk)
-    assert claims["exp"] - claims["iat"] == settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()
+    # iat carries microseconds (accounts.tokens), exp whole seconds as SimpleJWT writes it.
+    assert claims["exp"] - int(claims["iat"]) == settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()
     assert settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] == timedelta(minutes=15)
     assert jwt.get_unverified_header(pair["access"])["alg"] == "HS256"
     refresh = decode(pair["refresh"])
     assert refresh["token_type"] == "refresh"
-    assert refresh["exp"] - refresh["iat"] == 24 * 3600
+    assert refresh["exp"] - int(refresh["iat"]) == 24 * 3600
 
 
 def test_access_token_works_then_expires_after_access_token_minutes(pair):
