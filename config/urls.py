@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("feed.api.urls")),
     path("api/", include("search.api.urls")),
     path("api/", include("moderation.api.urls")),
+    path("api/", include("notifications.api.urls")),
     path("", api_root, name="home"),
 ]
 
