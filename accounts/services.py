@@ -23,11 +23,11 @@ def send_on_commit(signal: Signal, **kwargs: object) -> None:
     transaction.on_commit(lambda: signal.send(sender=User, **kwargs), robust=True)
 
 
-def user_register(*, username: str, email: str, password: str) -> User:
+def user_register(*, username: str, email: str, password: str, display_name: str = "", bio: str = "") -> User:
     """Create an account; duplicates (ignoring case) are a ValidationError on the field."""
     if username.lower() in RESERVED_USERNAMES:
         raise ValidationError({"username": ["This username is reserved."]})
-    user = User(username=username, email=User.objects.normalize_email(email))
+    user = User(username=username, email=User.objects.normalize_email(email), display_name=display_name, bio=bio)
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
@@ -90,6 +90,19 @@ def ensure_not_blocked(*, actor: User, owner_id: int) -> None:
         raise PermissionDenied("This user has blocked you.")
     if actor.pk in blocker_ids:
         raise PermissionDenied("You are blocking this user; unblock them first.")
+
+
+def user_change_email(*, user: User, email: str, current_password: str) -> User:
+    """Change the email, proven by the current password; taken (ignoring case) is a 400 on email."""
+    if not user.check_password(current_password):
+        raise ValidationError({"current_password": ["The password is not correct."]})
+    user.email = User.objects.normalize_email(email)
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email"])
+    except IntegrityError as exc:
+        raise _unique_violation(exc) from exc
+    return user
 
 
 def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:

@@ -1,39 +1,67 @@
-"""drf-spectacular post-processing: answers every operation can give, documented once.
+"""drf-spectacular post-processing: what every operation shares, documented once.
 
-These come from the framework rather than from a view (DRF's parsers, the exception
-handler's database-outage path), so they are added here instead of in every view.
+- Error bodies: every 4xx/5xx answer references a shared component (`ValidationError`
+  for 400: field -> messages, or `detail` for an error about the whole request; `Error`
+  otherwise: `detail` and an optional `code`), so generated clients type their errors.
+- JSON request bodies only: the API is JSON; the browsable API's HTML forms still post
+  form data (the parsers accept it), but a generated client must not send multipart.
+- Answers that come from the framework rather than a view (DRF's parsers: 415; the
+  exception handler's database-outage path: 503).
 """
 
 from typing import Any
 
-ERROR_BODY = {
-    "application/json": {
-        "schema": {
-            "type": "object",
-            "properties": {"detail": {"type": "string"}},
-            "required": ["detail"],
-        }
-    }
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "An error about the whole request (DRF's shape).",
+    "properties": {
+        "detail": {"type": "string", "description": "What went wrong, for a person."},
+        "code": {"type": "string", "description": "A machine-readable reason, when there is one."},
+    },
+    "required": ["detail"],
+}
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        "Invalid input: each bad field or parameter maps to its messages; an error about the "
+        "whole request is a `detail` string instead."
+    ),
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
 
 COMMON_RESPONSES = {
     "503": "A dependency (the database) is unavailable; retry after the Retry-After seconds.",
 }
 BODY_RESPONSES = {
-    "415": "The request body's Content-Type is not JSON, form or multipart.",
+    "415": "The request body is not JSON (the browsable API may also post its HTML forms).",
 }
 
 
+def _error_content(code: str) -> dict[str, Any]:
+    name = "ValidationError" if code == "400" else "Error"
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+
+
 def add_common_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
-    """Add 415 to operations that take a body and 503 to every operation, unless already there."""
+    """Shared error components on every error answer, JSON-only request bodies, 415 and 503."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    schemas["ValidationError"] = VALIDATION_ERROR_SCHEMA
     for methods in result.get("paths", {}).values():
         for operation in methods.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            body = operation.get("requestBody")
+            if body and "application/json" in body.get("content", {}):
+                body["content"] = {"application/json": body["content"]["application/json"]}
             responses = operation["responses"]
             extra = dict(COMMON_RESPONSES)
-            if "requestBody" in operation:
+            if body:
                 extra.update(BODY_RESPONSES)
             for code, description in extra.items():
-                responses.setdefault(code, {"description": description, "content": ERROR_BODY})
+                responses.setdefault(code, {"description": description})
+            for code, response in responses.items():
+                if code[0] in "45" and "content" not in response:
+                    response["content"] = _error_content(code)
     return result

@@ -6,6 +6,7 @@ from rest_framework.request import Request
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
+MAX_OFFSET = 999_999_999_999  # twelve digits: PostgreSQL's OFFSET takes it, an int never overflows
 
 
 def parse_page_params(request: Request) -> tuple[int, int]:
@@ -15,8 +16,8 @@ def parse_page_params(request: Request) -> tuple[int, int]:
     if limit is None or not 1 <= limit <= MAX_LIMIT:
         errors["limit"] = [f"Must be an integer from 1 to {MAX_LIMIT}."]
     offset = _parse_int(request.query_params.get("offset"), 0)
-    if offset is None or offset < 0:
-        errors["offset"] = ["Must be an integer greater than or equal to 0."]
+    if offset is None or not 0 <= offset <= MAX_OFFSET:
+        errors["offset"] = [f"Must be an integer from 0 to {MAX_OFFSET}."]
     if errors:
         raise ValidationError(errors)
     return limit, offset  # type: ignore[return-value]
@@ -51,5 +52,13 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
             if param["name"] == "limit":
                 param["schema"].update({"minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT})
             if param["name"] == "offset":
-                param["schema"].update({"minimum": 0, "default": 0})
+                param["schema"].update({"minimum": 0, "maximum": MAX_OFFSET, "default": 0})
         return params
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        """DRF's envelope, with every key required and `next`/`previous` nullable, as sent."""
+        envelope = super().get_paginated_response_schema(schema)
+        envelope["required"] = ["count", "next", "previous", "results"]
+        for key in ("next", "previous"):
+            envelope["properties"][key]["nullable"] = True
+        return envelope

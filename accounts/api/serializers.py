@@ -1,5 +1,8 @@
 """Input and output shapes of the accounts API."""
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
@@ -50,15 +53,66 @@ class UserMeOutput(UserOutput):
         read_only_fields = fields
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": USERNAME_MAX_LENGTH,
+        # ASCII letters, digits and _, except the reserved `me` (any case).
+        "pattern": rf"^(?![Mm][Ee]$)[A-Za-z0-9_]{{1,{USERNAME_MAX_LENGTH}}}$",
+    }
+)
+class UsernameField(StrictCharField):
+    """A new username: the pattern, and `me` refused by the service (it names the viewer in paths)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            max_length=USERNAME_MAX_LENGTH, validators=[username_validator], trim_whitespace=False, **kwargs
+        )
+
+
 class UserRegisterInput(serializers.Serializer):
-    username = StrictCharField(max_length=USERNAME_MAX_LENGTH, validators=[username_validator], trim_whitespace=False)
+    username = UsernameField()
     email = serializers.EmailField(max_length=254)
     password = StrictCharField(write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    display_name = StrictCharField(max_length=50, required=False, allow_blank=True)
+    bio = StrictCharField(max_length=160, required=False, allow_blank=True)
+
+
+# Keys of the user object a client may send back by mistake: a 400 naming them, never silence.
+_READ_ONLY_PROFILE_FIELDS = {
+    "username": "Usernames cannot be changed.",
+    "password": "Change the password with POST /api/auth/password/.",
+    "id": "This field is read-only.",
+    "created_at": "This field is read-only.",
+    "num_tweets": "This field is read-only.",
+    "num_followers": "This field is read-only.",
+    "num_following": "This field is read-only.",
+}
 
 
 class UserProfileInput(serializers.Serializer):
+    """Profile texts; the email too, with the current password."""
+
     display_name = StrictCharField(max_length=50, required=False, allow_blank=True)
     bio = StrictCharField(max_length=160, required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False)
+    current_password = StrictCharField(
+        write_only=True,
+        required=False,
+        max_length=128,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="Required with `email`.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        errors = {key: [message] for key, message in _READ_ONLY_PROFILE_FIELDS.items() if key in self.initial_data}
+        if "email" in attrs and "current_password" not in attrs:
+            errors["current_password"] = ["Give your current password to change the email."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class LogoutInput(serializers.Serializer):

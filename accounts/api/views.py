@@ -117,7 +117,13 @@ class MeView(APIView):
     def patch(self, request: Request) -> Response:
         data = UserProfileInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        user = services.user_update_profile(user=request.user, **data.validated_data)
+        fields = dict(data.validated_data)
+        if "email" in fields:
+            services.user_change_email(
+                user=request.user, email=fields.pop("email"), current_password=fields.pop("current_password")
+            )
+        fields.pop("current_password", None)
+        user = services.user_update_profile(user=request.user, **fields)
         return Response(UserMeOutput(user).data)
 
 

@@ -19,8 +19,8 @@ from tweets.models import Tweet
 
 Q_PARAMETER = OpenApiParameter(
     "q",
-    # No maxLength: the limit applies after trimming, so a longer padded value is valid.
-    {"type": "string", "minLength": 1},
+    # The limit applies after trimming (a longer padded value is accepted too).
+    {"type": "string", "minLength": 1, "maxLength": Q_MAX_LENGTH},
     OpenApiParameter.QUERY,
     required=True,
     description=f"1 to {Q_MAX_LENGTH} characters after trimming.",

@@ -8,6 +8,7 @@ than the query.
 from datetime import UTC, datetime
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.fields import StrictCharField
@@ -71,9 +72,27 @@ class TweetOutput(serializers.Serializer):
         return tweet_to_dict(instance)
 
 
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": TWEET_MAX_LENGTH})
+class TweetContentField(StrictCharField):
+    """Tweet text: 1..280 characters once trimmed (checked by the service, which trims).
+
+    The field itself only bounds huge bodies early; the schema states the real rule.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=TWEET_MAX_LENGTH * 4, trim_whitespace=False, **kwargs)
+
+
 class TweetCreateInput(serializers.Serializer):
-    # Length is checked after trimming by the service; this bound only stops huge bodies early.
-    content = StrictCharField(max_length=TWEET_MAX_LENGTH * 4, trim_whitespace=False, allow_blank=True)
+    content = TweetContentField()
+
+
+class TweetPostInput(TweetCreateInput):
+    """A new tweet, or a reply when `in_reply_to` names the parent (as POST .../replies/ does)."""
+
+    in_reply_to = StrictCharField(
+        required=False, allow_null=True, max_length=20, help_text="Id of the tweet this replies to."
+    )
 
 
 class HashtagTrendOutput(serializers.Serializer):

@@ -1,14 +1,16 @@
 """HTTP views of the tweets app: thin wrappers over services and selectors."""
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import ensure_not_blocked_by, user_get_by_username
 from tweets import selectors, services
-from tweets.api.serializers import HashtagTrendOutput, TweetCreateInput, TweetOutput
+from tweets.api.serializers import HashtagTrendOutput, TweetCreateInput, TweetOutput, TweetPostInput
 
 ERRORS_400 = OpenApiResponse(description="Invalid input; the body names each bad field.")
 ERROR_401 = OpenApiResponse(description="Missing, invalid or expired credentials.")
@@ -23,11 +25,21 @@ def _tweet_response(request: Request, tweet_id: str | int, code: int = status.HT
 
 
 class TweetCreateView(APIView):
-    @extend_schema(request=TweetCreateInput, responses={201: TweetOutput, 400: ERRORS_400, 401: ERROR_401})
+    @extend_schema(
+        request=TweetPostInput,
+        responses={201: TweetOutput, 400: ERRORS_400, 401: ERROR_401, 403: ERROR_403_BLOCKED},
+        description="Post a tweet; with `in_reply_to`, a reply to that tweet (an unknown parent is a 400).",
+    )
     def post(self, request: Request) -> Response:
-        data = TweetCreateInput(data=request.data)
+        data = TweetPostInput(data=request.data)
         data.is_valid(raise_exception=True)
-        tweet = services.tweet_create(author=request.user, content=data.validated_data["content"])
+        parent = None
+        if data.validated_data.get("in_reply_to") is not None:
+            try:
+                parent = selectors.tweet_get(tweet_id=data.validated_data["in_reply_to"], viewer=request.user)
+            except Http404 as exc:
+                raise ValidationError({"in_reply_to": ["No such tweet."]}) from exc
+        tweet = services.tweet_create(author=request.user, content=data.validated_data["content"], in_reply_to=parent)
         return _tweet_response(request, tweet.pk, status.HTTP_201_CREATED)
 
 
