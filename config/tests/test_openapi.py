@@ -35,6 +35,18 @@ CONTRACT = {
     "/api/feed/": {"get"},
     "/api/search/tweets/": {"get"},
     "/api/search/users/": {"get"},
+    # Section 6: the social layer.
+    "/api/notifications/": {"get"},
+    "/api/notifications/unread_count/": {"get"},
+    "/api/notifications/read/": {"post"},
+    "/api/hashtags/{tag}/tweets/": {"get"},
+    "/api/hashtags/trending/": {"get"},
+    "/api/users/{username}/block/": {"post", "delete"},
+    "/api/users/{username}/mute/": {"post", "delete"},
+    "/api/users/me/blocks/": {"get"},
+    "/api/users/me/mutes/": {"get"},
+    "/api/reports/": {"post"},
+    "/api/auth/password/": {"post"},
 }
 PUBLIC = {"/api/auth/register/", "/api/auth/token/", "/api/auth/token/refresh/"}
 
