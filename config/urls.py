@@ -8,6 +8,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config.api_root import api_root
 from config.health import healthz
 
+# The moderation console is Chirp's, not "Django administration".
+admin.site.site_header = "Chirp moderation"
+admin.site.site_title = "Chirp moderation"
+admin.site.index_title = "Moderation"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
