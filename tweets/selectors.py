@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils import timezone
@@ -48,6 +48,9 @@ def tweet_queryset(*, viewer: User | None) -> QuerySet[Tweet]:
     )
     if viewer is None or not viewer.is_authenticated:
         return qs.annotate(liked=Value(False), reposted=Value(False))
+    if viewer.is_staff:
+        # Staff see hidden tweets (moderation): the object says so (tweets.api.serializers).
+        qs = qs.annotate(staff_hidden=Q(hidden_at__isnull=False))
     return qs.annotate(
         liked=Exists(Like.objects.filter(user=viewer, tweet=OuterRef("pk"))),
         reposted=Exists(Repost.objects.filter(user=viewer, tweet=OuterRef("pk"))),

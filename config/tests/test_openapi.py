@@ -104,7 +104,8 @@ def test_tweet_and_user_objects_have_the_contract_keys(schema):
     components = schema["components"]["schemas"]
     tweet = schema["paths"]["/api/tweets/{tweet_id}/"]["get"]["responses"]["200"]["content"]["application/json"]
     tweet_schema = components[tweet["schema"]["$ref"].rsplit("/", 1)[1]]
-    assert set(tweet_schema["properties"]) == TWEET_KEYS
+    assert set(tweet_schema["properties"]) == TWEET_KEYS | {"hidden"}  # `hidden`: staff only
+    assert "hidden" not in tweet_schema["required"]
     me = schema["paths"]["/api/users/me/"]["get"]["responses"]["200"]["content"]["application/json"]
     me_schema = components[me["schema"]["$ref"].rsplit("/", 1)[1]]
     assert "email" in me_schema["properties"]

@@ -28,7 +28,7 @@ def tweet_to_dict(tweet: Tweet) -> dict[str, Any]:
 
     Takes a Tweet or anything with the same attributes (the feed hydrates plain rows).
     """
-    return {
+    data = {
         "id": str(tweet.pk),
         "author": {"id": str(tweet.author_id), "username": tweet.author.username},
         "content": tweet.content,
@@ -42,6 +42,10 @@ def tweet_to_dict(tweet: Tweet) -> dict[str, Any]:
         "mentions": [{"id": str(m["id"]), "username": m["username"]} for m in tweet.mention_list],
         "hashtags": list(tweet.tag_list),
     }
+    hidden = getattr(tweet, "staff_hidden", None)
+    if hidden is not None:  # staff only: whether a moderator hid it
+        data["hidden"] = hidden
+    return data
 
 
 class TweetAuthorOutput(serializers.Serializer):
@@ -66,6 +70,7 @@ class TweetOutput(serializers.Serializer):
     liked = serializers.BooleanField()
     reposted = serializers.BooleanField()
     mentions = TweetMentionOutput(many=True, help_text="Active users named as @username, in order.")
+    hidden = serializers.BooleanField(required=False, help_text="Staff only: hidden by a moderator.")
     hashtags = serializers.ListField(child=serializers.CharField(), help_text="Lower-cased tags, in order.")
 
     def to_representation(self, instance: Tweet) -> dict[str, Any]:

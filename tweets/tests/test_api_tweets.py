@@ -300,3 +300,16 @@ def test_hidden_replies_leave_the_thread(make_client, alice, bob):
     reply = services.tweet_create(author=bob, content="rude", in_reply_to=parent)
     services.tweet_hide(tweet=reply, reason="rude")
     assert make_client(alice).get(f"/api/tweets/{parent.pk}/replies/").json()["results"] == []
+
+
+def test_hidden_is_shown_to_staff_only(make_client, alice, staff):
+    visible = services.tweet_create(author=alice, content="fine")
+    hidden = services.tweet_create(author=alice, content="not fine")
+    services.tweet_hide(tweet=hidden, reason="spam")
+    staff_client = make_client(staff)
+    assert staff_client.get(f"/api/tweets/{hidden.pk}/").json()["hidden"] is True
+    assert staff_client.get(f"/api/tweets/{visible.pk}/").json()["hidden"] is False
+    assert make_client(staff).get("/api/users/alice/tweets/").json()["results"][0]["hidden"] is True
+    body = make_client(alice).get(f"/api/tweets/{visible.pk}/").json()
+    assert set(body) == TWEET_KEYS
+    assert make_client(alice).get(f"/api/tweets/{hidden.pk}/").status_code == 404
