@@ -1,4 +1,4 @@
-"""Request id middleware (every log line of a request carries the same id) and outage answers."""
+"""Request id middleware (every log line of a request carries the same id), outage answers, /api/ paths."""
 
 import logging
 import re
@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, get_resolver
 
 from config.logging import request_id_var
 
@@ -53,3 +54,34 @@ class DatabaseUnavailableMiddleware:
         response = JsonResponse({"detail": "The database is unavailable; try again shortly."}, status=503)
         response["Retry-After"] = "5"
         return response
+
+
+def _resolves(request: HttpRequest, path: str) -> bool:
+    try:
+        get_resolver(getattr(request, "urlconf", None)).resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+class ApiPathMiddleware:
+    """Under /api/, serve a path given without (or with) its trailing slash; answer an unknown one in JSON.
+
+    Django's APPEND_SLASH would answer a 301, which clients follow with a GET (a POST loses
+    its body) or not at all, and its 404 page is HTML. Here the request is routed to the
+    path that exists, and a path that exists neither way is `{"detail": "Not found."}`.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if (path == "/api" or path.startswith("/api/")) and not _resolves(request, path):
+            other = path[:-1] if path.endswith("/") else f"{path}/"
+            if not _resolves(request, other):
+                return JsonResponse({"detail": "Not found."}, status=404)
+            prefix = request.path[: len(request.path) - len(path)]
+            request.path_info = other
+            request.path = prefix + other
+        return self.get_response(request)

@@ -3,11 +3,13 @@
 This is the only module that reads the environment; apps read `django.conf.settings`.
 """
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 
+from config.dev import running_urls
 from config.secrets import validate_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -15,6 +17,16 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 if (BASE_DIR / ".env").exists():
     env.read_env(str(BASE_DIR / ".env"), overwrite=False)
+
+# Where the server URLs come from: the environment (or .env); else, when none of DATABASE_URL,
+# REDIS_URL, CELERY_BROKER_URL is set, the `make run` that is up in this folder (it records its
+# URLs in var/run.json, config/dev.py); else the defaults below. So a plain `python manage.py`
+# beside `make run` reaches the same embedded servers. Never a mix of the two.
+_URLS_SET = any(env.str(name, default="") for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"))
+_RUNNING = {} if _URLS_SET else running_urls()
+DATABASE_URL_SOURCE = (
+    "environment" if env.str("DATABASE_URL", default="") else ("make run" if "DATABASE_URL" in _RUNNING else "default")
+)
 
 # --- Core -------------------------------------------------------------------
 
@@ -36,6 +48,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "corsheaders",
     "django_elasticsearch_dsl",  # search: Documents and `manage.py search_index` (idle without ELASTICSEARCH_URL)
     "accounts",
     "tweets",
@@ -49,9 +62,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
+    # Above anything that can answer on its own (the JSON 404 below, CommonMiddleware).
+    "corsheaders.middleware.CorsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /api/ paths with or without the trailing slash, unknown ones a JSON 404 (never a redirect).
+    "config.middleware.ApiPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -105,7 +122,13 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 # --- Database ---------------------------------------------------------------
 
-DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/chirp")}
+DATABASES = {
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="")
+        or _RUNNING.get("DATABASE_URL")
+        or "postgres://postgres@127.0.0.1:5432/chirp"
+    )
+}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A connection broken by a database restart is dropped and reopened, not reused.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -130,7 +153,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Redis (feeds, cache, throttling) ---------------------------------------
 
-REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+REDIS_URL = env.str("REDIS_URL", default="") or _RUNNING.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
@@ -154,7 +177,7 @@ BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 
 # --- Celery -----------------------------------------------------------------
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or _RUNNING.get("CELERY_BROKER_URL") or REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
@@ -305,6 +328,15 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# --- CORS (django-cors-headers) ----------------------------------------------
+
+# Browser front ends on other origins, e.g. "https://app.example.com,http://localhost:5173".
+# None by default. The API authenticates with Bearer tokens, so no cookies cross origins.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 3600
+
 # --- Security (production values come from the environment) -----------------
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -320,16 +352,41 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Logging ----------------------------------------------------------------
 
-LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+# `make run` sets these two: every line at LOG_LEVEL goes to a file under var/log/, and the
+# console shows only LOG_CONSOLE_LEVEL and up (WARNING there; routine INFO stays in the file).
+LOG_FILE = env.str("LOG_FILE", default="")
+LOG_CONSOLE_LEVEL = env.str("LOG_CONSOLE_LEVEL", default=LOG_LEVEL).upper()
+_LOG_HANDLERS = {
+    "console": {
+        "class": "logging.StreamHandler",
+        "formatter": "json",
+        "filters": ["request_id"],
+        "level": LOG_CONSOLE_LEVEL,
+    },
+}
+if LOG_FILE:
+    _LOG_HANDLERS["file"] = {
+        "class": "logging.handlers.WatchedFileHandler",  # several processes append; rotation-safe
+        "filename": LOG_FILE,
+        "formatter": "json",
+        "filters": ["request_id"],
+        "level": LOG_LEVEL,
+    }
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
     "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+    "handlers": _LOG_HANDLERS,
+    "root": {
+        "handlers": list(_LOG_HANDLERS),
+        # The lowest handler level, so no handler misses what it asked for.
+        "level": min(
+            (LOG_LEVEL, LOG_CONSOLE_LEVEL) if LOG_FILE else (LOG_CONSOLE_LEVEL,),
+            key=lambda name: logging.getLevelName(name),
+        ),
     },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
     },

@@ -149,6 +149,7 @@ def test_a_body_just_under_the_limit_is_fine(make_client, settings):
 def test_unknown_api_path_is_404(make_client):
     response = make_client(UserFactory()).get("/api/nothing-here/")
     assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}  # not Django's HTML page (config/tests/test_http_edges.py)
 
 
 def test_request_id_is_echoed_or_made():
