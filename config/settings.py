@@ -326,6 +326,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.openapi.add_common_responses",
     ],
+    # Enums named after their model, not after a field name that other apps may share ("status").
+    "ENUM_NAME_OVERRIDES": {"ReportStatusEnum": "moderation.models.Report.Status"},
 }
 
 # --- CORS (django-cors-headers) ----------------------------------------------
