@@ -200,3 +200,18 @@ def mark_read(*, user: User, up_to: int | None = None) -> int:
     if up_to is not None:
         qs = qs.filter(pk__lte=up_to)
     return qs.update(read=True)
+
+
+# --- dismissing (the Mastodon-compatible API's clear and dismiss) -------------------
+
+
+def notification_dismiss(*, user: User, notification_id: int) -> bool:
+    """Delete one of the user's notifications; returns whether there was one."""
+    deleted, _ = Notification.objects.filter(recipient_id=user.pk, pk=notification_id).delete()
+    return bool(deleted)
+
+
+def notifications_clear(*, user: User) -> int:
+    """Delete all of the user's notifications; returns how many."""
+    deleted, _ = Notification.objects.filter(recipient_id=user.pk).delete()
+    return deleted

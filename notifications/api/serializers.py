@@ -7,6 +7,7 @@ function, like TweetOutput: the tweet inside is exactly the tweets API's tweet o
 from typing import Any
 
 from django.http import Http404
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.fields import StrictCharField
@@ -27,6 +28,14 @@ def notification_to_dict(notification: Notification) -> dict[str, Any]:
     }
 
 
+@extend_schema_field(
+    {"type": "string", "enum": list(Notification.Type.values), "description": "What the actor did."},
+    component_name="NotificationType",  # a project-unique name, not drf-spectacular's generic TypeEnum
+)
+class NotificationTypeField(serializers.ChoiceField):
+    pass
+
+
 class NotificationActorOutput(serializers.Serializer):
     id = serializers.CharField()
     username = serializers.CharField()
@@ -34,7 +43,7 @@ class NotificationActorOutput(serializers.Serializer):
 
 class NotificationOutput(serializers.Serializer):
     id = serializers.CharField(help_text="Opaque; ids grow with time (a bound for `read/`).")
-    type = serializers.ChoiceField(choices=Notification.Type.choices)
+    type = NotificationTypeField(choices=Notification.Type.choices)
     actor = NotificationActorOutput(help_text="Who followed, liked, reposted, replied or mentioned.")
     tweet = TweetOutput(
         allow_null=True,
