@@ -277,7 +277,8 @@ class PasswordChangeView(APIView):
             ),
             400: ERRORS_400,
             401: ERROR_401,
-            429: ERROR_429,
+            403: OpenApiResponse(description="A session request without its CSRF token."),
+            429: OpenApiResponse(description="Too many attempts from this address or for this user; see Retry-After."),
         },
     )
     def post(self, request: Request) -> Response:
