@@ -146,3 +146,31 @@ def excluded_user_ids(*, viewer_id: int) -> set[int]:
     blocked_by = Block.objects.filter(target_id=viewer_id).values_list("user_id", flat=True)
     muting = Mute.objects.filter(user_id=viewer_id).values_list("target_id", flat=True)
     return set(blocking.union(blocked_by, muting))
+
+
+def users_by_ids(*, ids: list[int], viewer: User | None) -> dict[int, User]:
+    """Many users by id in one query (those `viewer` may see), keyed by id."""
+    if not ids:
+        return {}
+    return User.objects.visible_to(viewer).in_bulk(ids)
+
+
+def relationships(*, viewer: User, user_ids: list[int]) -> dict[int, dict[str, bool]]:
+    """How `viewer` stands towards each of these users, in one query: the four keys of
+    `relationship` plus `blocked_by`."""
+    if not user_ids:
+        return {}
+    rows = (
+        User.objects.filter(pk__in=user_ids)
+        .annotate(
+            **_relationship_annotations(viewer.pk),
+            blocked_by=Exists(Block.objects.filter(user_id=OuterRef("pk"), target_id=viewer.pk)),
+        )
+        .values("pk", *RELATIONSHIP_KEYS, "blocked_by")
+    )
+    return {row.pop("pk"): row for row in rows}
+
+
+def active_user_count() -> int:
+    """How many accounts are not suspended (instance statistics)."""
+    return User.objects.active().count()

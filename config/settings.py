@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "search",
     "notifications",
     "moderation",
+    # Mastodon-compatible client API (DESIGN.md section 7): OAuth 2 provider and the translation app.
+    "oauth2_provider",
+    "mastodon_api",
     # Benchmarks (issue 5): seed_bench; its ceiling endpoint is mounted only with BENCH_ENDPOINTS=1.
     "bench",
 ]
@@ -328,6 +331,35 @@ SPECTACULAR_SETTINGS = {
     ],
     # Enums named after their model, not after a field name that other apps may share ("status").
     "ENUM_NAME_OVERRIDES": {"ReportStatusEnum": "moderation.models.Report.Status"},
+}
+
+# --- Mastodon-compatible API: OAuth 2 (django-oauth-toolkit) ----------------
+
+# Mastodon's tokens live until revoked; ours live MASTODON_TOKEN_DAYS (default 365) and are
+# refused earlier when the user changes their password or is suspended (mastodon_api.auth).
+MASTODON_TOKEN_DAYS = env.int("MASTODON_TOKEN_DAYS", default=365)
+# Requests per token (or client address) per 5 minutes on the Mastodon API (X-RateLimit-* headers).
+MASTODON_RATE_LIMIT = env.int("MASTODON_RATE_LIMIT", default=300)
+# Named so that migrations can resolve the (swappable) foreign key of mastodon_api.ClientApp.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+_MASTODON_SCOPES = (
+    "read write follow push profile "
+    "read:accounts read:blocks read:bookmarks read:favourites read:filters read:follows read:lists "
+    "read:mutes read:notifications read:search read:statuses "
+    "write:accounts write:blocks write:bookmarks write:conversations write:favourites write:filters "
+    "write:follows write:lists write:media write:mutes write:notifications write:reports write:statuses"
+)
+OAUTH2_PROVIDER = {
+    "SCOPES": {scope: scope for scope in _MASTODON_SCOPES.split()},
+    "DEFAULT_SCOPES": ["read"],
+    "SCOPES_BACKEND_CLASS": "mastodon_api.oauth.AppScopes",
+    "OAUTH2_VALIDATOR_CLASS": "mastodon_api.oauth.MastodonValidator",
+    "OAUTH2_BACKEND_CLASS": "mastodon_api.oauth.FormOrJsonOAuthLibCore",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": MASTODON_TOKEN_DAYS * 86400,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
+    # Mastodon takes PKCE (S256) when the client sends it and does not require it.
+    "PKCE_REQUIRED": False,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "urn"],
 }
 
 # --- CORS (django-cors-headers) ----------------------------------------------

@@ -16,6 +16,7 @@ admin.site.index_title = "Moderation"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("mastodon_api.urls")),  # Mastodon-compatible client API and OAuth 2 (DESIGN.md section 7)
     path("api/", api_root, name="api-root"),
     path("api/session/", include("rest_framework.urls")),  # session login for the browsable API
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

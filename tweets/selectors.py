@@ -1,9 +1,10 @@
 """Reads of the tweets app. Every queryset carries its select_related and viewer flags."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import JSONObject
 from django.http import Http404
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Block, User
 from accounts.selectors import blocked_either_way
-from tweets.models import Like, Mention, Repost, Tweet, TweetHashtag
+from tweets.models import Hashtag, Like, Mention, Repost, Tweet, TweetHashtag
 from tweets.parsing import is_valid_tag
 
 TRENDING_WINDOW = timedelta(hours=24)
@@ -135,3 +136,89 @@ def reposted_tweets(*, user: User) -> QuerySet[Tweet]:
     """Tweets `user` reposted, newest repost first."""
     qs = tweet_queryset(viewer=user).filter(reposts__user=user).order_by("-reposts__created_at", "-reposts__id")
     return without_blocked(qs, viewer=user)
+
+
+# --- for the Mastodon-compatible API (mastodon_api) ---------------------------
+# Reposts take their ids from the tweets' sequence (migration 0004): a status id names a
+# tweet or a repost, and ids of both kinds sort by creation.
+
+
+def repost_get(*, repost_id: int) -> Repost | None:
+    """One repost by its own id, with its user, or None."""
+    return Repost.objects.select_related("user").filter(pk=repost_id).first()
+
+
+def user_reposts(*, user: User) -> QuerySet[Repost]:
+    """`user`'s reposts, newest first (by id, which follows creation), with the user."""
+    return Repost.objects.filter(user=user).select_related("user").order_by("-id")
+
+
+def reposts_for(*, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], Repost]:
+    """The reposts of these (tweet id, user id) pairs in one query, keyed by the pair."""
+    if not pairs:
+        return {}
+    match = Q()
+    for tweet_id, user_id in pairs:
+        match |= Q(tweet_id=tweet_id, user_id=user_id)
+    return {(r.tweet_id, r.user_id): r for r in Repost.objects.filter(match).select_related("user")}
+
+
+def author_ids(*, tweet_ids: list[int]) -> dict[int, int]:
+    """tweet id -> author id for these tweets, in one query (what a reply replies to)."""
+    if not tweet_ids:
+        return {}
+    return dict(Tweet.objects.filter(pk__in=tweet_ids).values_list("pk", "author_id"))
+
+
+def status_time(*, status_id: int) -> datetime | None:
+    """When the newest tweet or repost with an id up to `status_id` was created (None if none):
+    the time a status id stands for, even once that tweet or repost is gone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT created_at FROM (
+                (SELECT id, created_at FROM {Tweet._meta.db_table} WHERE id <= %s ORDER BY id DESC LIMIT 1)
+                UNION ALL
+                (SELECT id, created_at FROM {Repost._meta.db_table} WHERE id <= %s ORDER BY id DESC LIMIT 1)
+            ) s ORDER BY id DESC LIMIT 1""",
+            [status_id, status_id],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def thread_ids(*, tweet_id: int, depth: int = 40, size: int = 200) -> tuple[list[int], list[int]]:
+    """(ancestors oldest first, descendants in thread order) of a tweet: two recursive queries."""
+    table = Tweet._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH RECURSIVE up(id, parent, n) AS (
+                SELECT id, in_reply_to_id, 0 FROM {table} WHERE id = %s
+                UNION ALL SELECT t.id, t.in_reply_to_id, up.n + 1 FROM {table} t JOIN up ON t.id = up.parent
+                WHERE up.n < %s
+            ) SELECT id FROM up WHERE n > 0 ORDER BY n DESC""",
+            [tweet_id, depth],
+        )
+        ancestors = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            f"""WITH RECURSIVE down(id, path) AS (
+                SELECT id, ARRAY[id] FROM {table} WHERE in_reply_to_id = %s
+                UNION ALL SELECT t.id, down.path || t.id FROM {table} t JOIN down ON t.in_reply_to_id = down.id
+                WHERE cardinality(down.path) < %s
+            ) SELECT id FROM down ORDER BY path LIMIT %s""",
+            [tweet_id, depth, size],
+        )
+        descendants = [row[0] for row in cursor.fetchall()]
+    return ancestors, descendants
+
+
+def hashtags_matching(*, prefix: str, limit: int) -> list[str]:
+    """Known tags starting with `prefix` (any case), shortest first."""
+    if not is_valid_tag(prefix) and not prefix.isdigit():
+        return []
+    names = Hashtag.objects.filter(name__startswith=prefix.lower()).values_list("name", flat=True)
+    return sorted(names[: limit * 5], key=lambda name: (len(name), name))[:limit]
+
+
+def visible_tweet_count() -> int:
+    """How many tweets anyone may see (instance statistics)."""
+    return Tweet.objects.visible().count()

@@ -1,0 +1,109 @@
+"""A home feed read by time window rather than by offset: cursor paging (the Mastodon API's
+max_id/since_id/min_id), which new entries arriving at the top cannot shift.
+
+Bounds are feed scores (microseconds, `keys.score`); a page never repeats or skips an entry
+whatever is fanned in meanwhile. Same rules as `selectors.feed_page`: a feed missing from
+Redis is rebuilt first, and when Redis cannot answer the window is cut from the pulled feed.
+"""
+
+import logging
+
+from django.conf import settings
+from redis.exceptions import RedisError
+
+from accounts.models import User
+from feed import keys, store
+from feed.selectors import FeedItem, hydrate, pull_feed_entries
+
+logger = logging.getLogger(__name__)
+
+# KEYS: feed, reposts. ARGV: upper bound, lower bound (ZRANGEBYSCORE syntax), count, "1"
+# for oldest first. Returns false for a feed without its sentinel (rebuild it), else
+# flat (tweet id, reposter id or "", score) triples.
+_WINDOW = f"""
+if not redis.call('ZSCORE', KEYS[1], '{keys.SENTINEL}') then return false end
+local members
+if ARGV[4] == '1' then
+  members = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[2], ARGV[1], 'LIMIT', 0, ARGV[3])
+else
+  members = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[2], 'LIMIT', 0, ARGV[3])
+end
+local out = {{}}
+for _, m in ipairs(members) do
+  out[#out + 1] = m
+  out[#out + 1] = redis.call('HGET', KEYS[2], m) or ''
+  out[#out + 1] = redis.call('ZSCORE', KEYS[1], m)
+end
+return out
+"""
+_script = None
+
+Entry = tuple[int, int | None, int]  # tweet id, reposter id, score
+
+
+def _redis_window(user_id: int, before: int | None, after: int | None, count: int, oldest_first: bool):  # type: ignore[no-untyped-def]
+    global _script
+    client = store.connection()
+    if _script is None:
+        _script = client.register_script(_WINDOW)
+    upper = f"({before}" if before is not None else "+inf"
+    lower = f"({max(after or 0, keys.SENTINEL_SCORE)}"  # never the sentinel
+    key_names = [keys.feed_key(user_id), keys.reposts_key(user_id)]
+    args = [upper, lower, count, "1" if oldest_first else "0"]
+    reply = _script(keys=key_names, args=args, client=client)
+    if reply is None:
+        from feed.services import rebuild_feed  # a read that heals: the feed was lost
+
+        rebuild_feed(user_id)
+        reply = _script(keys=key_names, args=args, client=client)
+        if reply is None:
+            return None
+    return [
+        (int(reply[i]), int(reply[i + 1]) if reply[i + 1] else None, int(float(reply[i + 2])))
+        for i in range(0, len(reply), 3)
+    ]
+
+
+def _pulled_window(user_id: int, before: int | None, after: int | None, count: int, oldest_first: bool) -> list[Entry]:
+    entries = [
+        (e.tweet_id, e.reposter_id, e.score)
+        for e in pull_feed_entries(user_id=user_id, limit=settings.FEED_MAX_LENGTH, offset=0)
+        if (before is None or e.score < before) and (after is None or e.score > after)
+    ]
+    if oldest_first:
+        entries.reverse()
+    return entries[:count]
+
+
+def feed_window(
+    *, viewer: User, before: int | None = None, after: int | None = None, limit: int = 20, oldest_first: bool = False
+) -> list[tuple[FeedItem, int, int | None]]:
+    """Up to `limit` (item, score, reposter id) of the viewer's feed with after < score < before, newest
+    first, or the oldest ones first when `oldest_first`. Entries that can no longer be shown
+    are skipped (a few more are read to fill the page)."""
+    found: list[tuple[FeedItem, int, int | None]] = []
+    for _ in range(3):
+        want = limit - len(found) + 5
+        try:
+            entries = _redis_window(viewer.pk, before, after, want, oldest_first)
+        except RedisError as exc:
+            logger.warning("feed: Redis unavailable (%s); serving user %s's window from PostgreSQL", exc, viewer.pk)
+            entries = None
+        if entries is None:
+            entries = _pulled_window(viewer.pk, before, after, want, oldest_first)
+        if not entries:
+            break
+        items, _stale = hydrate(entries=[(tweet_id, reposter) for tweet_id, reposter, _ in entries], viewer=viewer)
+        by_key = {(item.tweet.pk, item.reposted_by is not None): item for item in items}
+        for tweet_id, reposter, score in entries:
+            item = by_key.get((tweet_id, reposter is not None))
+            if item is not None and len(found) < limit:
+                found.append((item, score, reposter))
+        if len(found) >= limit or len(entries) < want:
+            break
+        last = entries[-1][2]
+        if oldest_first:
+            after = last
+        else:
+            before = last
+    return found

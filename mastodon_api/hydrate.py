@@ -1,0 +1,43 @@
+"""Statuses from tweets and reposts in a constant number of queries, whatever the page size."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from accounts.models import User
+from accounts.selectors import users_by_ids
+from mastodon_api.entities import Renderer
+from tweets.selectors import author_ids
+
+
+@dataclass(frozen=True)
+class Reblog:
+    """A repost as a status: its own id and time, who reposted, the tweet it carries."""
+
+    repost_id: int
+    created_at: datetime
+    reposter_id: int
+    tweet: Any
+
+
+def render_statuses(renderer: Renderer, entries: list[Any], *, viewer: User | None) -> list[dict[str, Any]]:
+    """Tweets (model instances or feed rows) and Reblogs as Status entities, in order: two queries
+    (the accounts, and the authors of what the replies reply to). Entries whose author or
+    reposter is suspended are left out."""
+    tweets = [entry.tweet if isinstance(entry, Reblog) else entry for entry in entries]
+    ids = {tweet.author_id for tweet in tweets} | {entry.reposter_id for entry in entries if isinstance(entry, Reblog)}
+    users = users_by_ids(ids=sorted(ids), viewer=viewer)
+    parents = author_ids(tweet_ids=sorted({tweet.in_reply_to_id for tweet in tweets if tweet.in_reply_to_id}))
+    out: list[dict[str, Any]] = []
+    for entry, tweet in zip(entries, tweets, strict=True):
+        author = users.get(tweet.author_id)
+        if author is None:
+            continue
+        status = renderer.status(tweet, author, reply_to_account=parents.get(tweet.in_reply_to_id))
+        if isinstance(entry, Reblog):
+            reposter = users.get(entry.reposter_id)
+            if reposter is None:
+                continue
+            status = renderer.reblog(entry.repost_id, entry.created_at, reposter, status)
+        out.append(status)
+    return out

@@ -1,0 +1,1 @@
+"""Mastodon endpoints, one module per family; each view validates, calls one function, renders."""

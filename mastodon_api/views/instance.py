@@ -1,0 +1,109 @@
+"""Instance information (v1 and v2) and the empty answers for what Chirp does not have."""
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.selectors import active_user_count
+from mastodon_api.base import MastodonView
+from mastodon_api.entities import VERSION
+from tweets.models import TWEET_MAX_LENGTH
+from tweets.selectors import visible_tweet_count
+
+TITLE = "Chirp"
+DESCRIPTION = "A Twitter-style social network. This server speaks a subset of the Mastodon client API."
+
+_STATUSES = {"max_characters": TWEET_MAX_LENGTH, "max_media_attachments": 0, "characters_reserved_per_url": 23}
+_MEDIA = {
+    "supported_mime_types": [],
+    "image_size_limit": 0,
+    "image_matrix_limit": 0,
+    "video_size_limit": 0,
+    "video_frame_rate_limit": 0,
+    "video_matrix_limit": 0,
+}
+_POLLS = {"max_options": 0, "max_characters_per_option": 0, "min_expiration": 0, "max_expiration": 0}
+
+
+class InstanceV1View(MastodonView):
+    public_methods = ("GET",)
+
+    def get(self, request: Request) -> Response:
+        r = self.renderer
+        return Response(
+            {
+                "uri": r.domain,
+                "title": TITLE,
+                "short_description": DESCRIPTION,
+                "description": DESCRIPTION,
+                "email": "",
+                "version": VERSION,
+                "urls": {"streaming_api": ""},
+                "stats": {"user_count": active_user_count(), "status_count": visible_tweet_count(), "domain_count": 1},
+                "thumbnail": r.header,
+                "languages": ["en"],
+                "registrations": False,
+                "approval_required": False,
+                "invites_enabled": False,
+                "configuration": {
+                    "accounts": {"max_featured_tags": 0},
+                    "statuses": _STATUSES,
+                    "media_attachments": _MEDIA,
+                    "polls": _POLLS,
+                },
+                "contact_account": None,
+                "rules": [],
+            }
+        )
+
+
+class InstanceV2View(MastodonView):
+    public_methods = ("GET",)
+
+    def get(self, request: Request) -> Response:
+        r = self.renderer
+        return Response(
+            {
+                "domain": r.domain,
+                "title": TITLE,
+                "version": VERSION,
+                "source_url": f"{r.base}/",
+                "description": DESCRIPTION,
+                "usage": {"users": {"active_month": active_user_count()}},
+                "thumbnail": {"url": r.header},
+                "languages": ["en"],
+                "configuration": {
+                    "urls": {"streaming": ""},
+                    "vapid": {"public_key": ""},
+                    "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
+                    "statuses": _STATUSES,
+                    "media_attachments": _MEDIA,
+                    "polls": _POLLS,
+                    "translation": {"enabled": False},
+                },
+                # Accounts are created through Chirp's own API (POST /api/auth/register/).
+                "registrations": {"enabled": False, "approval_required": False, "message": None},
+                "contact": {"email": "", "account": None},
+                "rules": [],
+            }
+        )
+
+
+class EmptyListView(MastodonView):
+    """custom_emojis, filters (v1, v2), lists: Chirp has none of these."""
+
+    public_methods = ("GET",)
+
+    def get(self, request: Request) -> Response:
+        return Response([])
+
+
+class MarkersView(MastodonView):
+    """Timeline read markers: Chirp keeps none, so there are none to report, and saving one is a no-op."""
+
+    scopes = {"GET": "read:statuses", "POST": "write:statuses"}
+
+    def get(self, request: Request) -> Response:
+        return Response({})
+
+    def post(self, request: Request) -> Response:
+        return Response({})

@@ -1,0 +1,116 @@
+"""Statuses: create, get, delete, context, favourite, unfavourite, reblog, unreblog."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from mastodon_api.base import MastodonView
+from mastodon_api.errors import Unprocessable
+from mastodon_api.hydrate import Reblog, render_statuses
+from mastodon_api.views.common import original_tweet, status_or_404
+from tweets import services as tweet_services
+from tweets.selectors import reposts_for, thread_ids, tweet_get, tweets_by_ids
+
+
+class _StatusView(MastodonView):
+    def render_one(self, entry: object) -> dict:
+        viewer = self.request.user if self.request.user.is_authenticated else None
+        rendered = render_statuses(self.renderer, [entry], viewer=viewer)
+        if not rendered:
+            raise Http404("Record not found")
+        return rendered[0]
+
+    def fresh(self, tweet_id: int) -> object:
+        """The tweet again after an action: counters and the viewer's flags as they are now."""
+        return tweet_get(tweet_id=tweet_id, viewer=self.request.user)
+
+
+class StatusCreateView(_StatusView):
+    scopes = {"POST": "write:statuses"}
+
+    def post(self, request: Request) -> Response:
+        data = request.data
+        media = data.getlist("media_ids[]") if hasattr(data, "getlist") else data.get("media_ids")
+        if media:
+            raise Unprocessable("Validation failed: media attachments are not supported on this server")
+        if (hasattr(data, "get") and data.get("poll")) or any(key.startswith("poll[") for key in data):
+            raise Unprocessable("Validation failed: polls are not supported on this server")
+        text = self.param("status")
+        parent = None
+        reply_to = self.param("in_reply_to_id")
+        if reply_to:
+            parent = original_tweet(status_or_404(reply_to, request.user))
+        tweet = tweet_services.tweet_create(author=request.user, content=text, in_reply_to=parent)
+        return Response(self.render_one(self.fresh(tweet.pk)))
+
+
+class StatusView(_StatusView):
+    scopes = {"DELETE": "write:statuses"}
+    public_methods = ("GET",)
+    user_required = False
+
+    def get(self, request: Request, status_id: str) -> Response:
+        viewer = request.user if request.user.is_authenticated else None
+        return Response(self.render_one(status_or_404(status_id, viewer)))
+
+    def delete(self, request: Request, status_id: str) -> Response:
+        if not request.user.is_authenticated:
+            raise Unprocessable("This method requires an authenticated user")
+        entry = status_or_404(status_id, request.user)
+        if isinstance(entry, Reblog):
+            if entry.reposter_id != request.user.pk:
+                raise PermissionDenied("This action is not allowed")
+            rendered = self.render_one(entry)
+            tweet_services.repost_delete(user=request.user, tweet=entry.tweet)
+            return Response(rendered)
+        rendered = self.render_one(entry)
+        tweet_services.tweet_delete(tweet=entry, by=request.user)
+        rendered["text"] = entry.content  # the source, for "delete and redraft"
+        return Response(rendered)
+
+
+class ContextView(_StatusView):
+    public_methods = ("GET",)
+    user_required = False
+
+    def get(self, request: Request, status_id: str) -> Response:
+        viewer = request.user if request.user.is_authenticated else None
+        tweet = original_tweet(status_or_404(status_id, viewer))
+        ancestors, descendants = thread_ids(tweet_id=tweet.pk)
+        found = tweets_by_ids(ids=ancestors + descendants, viewer=viewer)
+        up = [found[pk] for pk in ancestors if pk in found]
+        down = [found[pk] for pk in descendants if pk in found]
+        rendered = render_statuses(self.renderer, up + down, viewer=viewer)
+        by_id = {status["id"]: status for status in rendered}
+        return Response(
+            {
+                "ancestors": [by_id[str(t.pk)] for t in up if str(t.pk) in by_id],
+                "descendants": [by_id[str(t.pk)] for t in down if str(t.pk) in by_id],
+            }
+        )
+
+
+class _ActionView(_StatusView):
+    action = ""
+
+    def post(self, request: Request, status_id: str) -> Response:
+        tweet = original_tweet(status_or_404(status_id, request.user))
+        user = request.user
+        if self.action == "favourite":
+            tweet_services.like_create(user=user, tweet=tweet)
+        elif self.action == "unfavourite":
+            tweet_services.like_delete(user=user, tweet=tweet)
+        elif self.action == "unreblog":
+            tweet_services.repost_delete(user=user, tweet=tweet)
+        else:
+            tweet_services.repost_create(user=user, tweet=tweet)
+            repost = reposts_for(pairs=[(tweet.pk, user.pk)]).get((tweet.pk, user.pk))
+            if repost is None:  # undone meanwhile
+                raise Http404("Record not found")
+            return Response(self.render_one(Reblog(repost.pk, repost.created_at, user.pk, self.fresh(tweet.pk))))
+        return Response(self.render_one(self.fresh(tweet.pk)))
+
+
+def action_view(action: str, scope: str) -> type[_ActionView]:
+    return type(f"{action.title()}View", (_ActionView,), {"action": action, "scopes": {"POST": scope}})
