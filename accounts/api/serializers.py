@@ -88,6 +88,9 @@ _READ_ONLY_PROFILE_FIELDS = {
     "num_tweets": "This field is read-only.",
     "num_followers": "This field is read-only.",
     "num_following": "This field is read-only.",
+    "is_staff": "This field is read-only.",
+    "is_active": "This field is read-only.",
+    "is_superuser": "This field is read-only.",
 }
 
 

@@ -95,7 +95,9 @@ def test_patch_me_cannot_change_username_or_email_or_counters(make_client, alice
         {"username": "mallory", "email": "m@example.com", "num_followers": 1000, "is_staff": True},
         format="json",
     )
-    assert response.status_code == 200
+    # Refused and named (issue 12 point 8), never silently ignored; nothing changes.
+    assert response.status_code == 400
+    assert {"username", "num_followers", "is_staff", "current_password"} <= set(response.json())
     alice.refresh_from_db()
     assert alice.username == "alice"
     assert alice.email == "alice@example.com"
