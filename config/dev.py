@@ -419,6 +419,9 @@ class Runner:
             "default,feed,search",
             "--concurrency",
             "2",
+            # One local worker: no neighbours to sync with (mingle alone costs a second at start).
+            "--without-mingle",
+            "--without-gossip",
             "--loglevel",
             "INFO",
             "--schedule",
