@@ -1,7 +1,9 @@
-"""Notification test helpers: run on-commit signals (and the eager tasks), read rows compactly."""
+"""Notification test helpers: run on-commit signals (and the eager tasks), read rows compactly;
+the real-worker fixtures are the feed's (one Worker for the whole project)."""
 
 import pytest
 
+from feed.tests.conftest import live_celery, worker_env, worker_factory  # noqa: F401  (fixtures)
 from notifications.models import Notification
 
 
