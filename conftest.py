@@ -3,7 +3,8 @@
 import pytest
 from django_redis import get_redis_connection
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.tokens import RefreshToken
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -112,9 +112,9 @@ class Soak:
 
         django.setup()
         from django.contrib.auth.hashers import make_password
-        from rest_framework_simplejwt.tokens import RefreshToken
 
         from accounts.models import Follow, User
+        from accounts.tokens import RefreshToken
         from tweets.services import recount_stats
 
         password = make_password("soak-password-123")

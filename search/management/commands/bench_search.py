@@ -21,9 +21,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
+from accounts.tokens import RefreshToken
 from search.backends.postgres import PostgresBackend, page_rows
 from search.selectors import search_tweets, search_users
 from tweets.models import Tweet
