@@ -13,7 +13,7 @@ Called by the Celery tasks, after the cause committed. Safe against redelivery a
   cause nothing for the blocker or muter.
 """
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import Combinable
 
@@ -68,8 +68,21 @@ def follow_unnotify(*, follower_id: int, followee_id: int) -> int:
 # --- likes and reposts -------------------------------------------------------------
 
 
+def _lock_tweet_key(tweet_id: int) -> None:
+    """FOR KEY SHARE on the tweet: only its deletion waits (not a like's counter update, not a hide).
+
+    Taken before the Like or Repost row, in the order tweet_delete locks them (the tweet,
+    then its likes as it cascades). Otherwise the INSERT's deferred foreign-key check would
+    ask for the tweet at COMMIT while holding the Like row that the deletion waits for: a
+    deadlock.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT 1 FROM "{Tweet._meta.db_table}" WHERE id = %s FOR KEY SHARE', [tweet_id])
+
+
 @transaction.atomic
 def _interaction_notify(model: type[Like] | type[Repost], kind: str, *, tweet_id: int, user_id: int) -> int:
+    _lock_tweet_key(tweet_id)
     # The cause row locked (only it: `of`), the tweet visible, not one's own, no block or mute.
     author_id = (
         model.objects.select_for_update(no_key=True, of=("self",))

@@ -1,6 +1,7 @@
 """Tasks are idempotent and safe against reordering; a mention of 50 is one INSERT."""
 
 import threading
+import time
 
 import pytest
 from django.db import OperationalError, connection, connections, transaction
@@ -134,3 +135,34 @@ def test_an_undo_waits_for_the_create_task_holding_the_cause():
     tasks.unnotify_like.run(tweet_id=tweet.pk, user_id=alice.pk)
     assert Notification.objects.count() == 0
     assert Tweet.objects.get(pk=tweet.pk).num_likes == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_like_task_racing_the_tweets_deletion_waits_instead_of_deadlocking():
+    """tweet_delete locks the tweet, then (cascading) its likes; the task takes them in the same order."""
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    tweet = tweet_services.tweet_create(author=bob, content="t")
+    Like.objects.create(user=alice, tweet=tweet)
+    holding = threading.Event()
+    errors: list[Exception] = []
+
+    def delete() -> None:
+        try:
+            with transaction.atomic():
+                Tweet.objects.select_for_update().filter(pk=tweet.pk).exists()  # as tweet_delete begins
+                holding.set()
+                time.sleep(0.5)  # the task starts meanwhile
+                tweet_services.tweet_delete(tweet=tweet, by=User.objects.get(pk=bob.pk))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=delete)
+    thread.start()
+    assert holding.wait(5)
+    assert services.like_notify(tweet_id=tweet.pk, user_id=alice.pk) == 0  # waited; the like is gone
+    thread.join()
+    assert errors == []
+    assert not Tweet.objects.filter(pk=tweet.pk).exists()
+    assert Notification.objects.count() == 0
