@@ -37,6 +37,8 @@ class MastodonView(APIView):
     token; `user_required` refuses app-only (client_credentials) tokens with a 422.
     """
 
+    # Mastodon's own documentation is this API's contract; Chirp's OpenAPI schema covers /api/ only.
+    schema = None
     authentication_classes = [MastodonTokenAuthentication]
     permission_classes: list = []
     throttle_classes: list = []

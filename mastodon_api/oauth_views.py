@@ -162,7 +162,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
         credentials = _credentials(request, validated)
         try:
             uri, _headers, _body, _status = core.create_authorization_response(
-                request, scopes=" ".join(scopes), credentials=credentials, allow="approve" in request.POST
+                request, scopes=scopes, credentials=credentials, allow="approve" in request.POST
             )
         except OAuthToolkitError as exc:
             if credentials.get("redirect_uri") == OOB:
@@ -174,7 +174,11 @@ def authorize(request: HttpRequest) -> HttpResponse:
                 )
             return _AnySchemeRedirect(exc.oauthlib_error.in_uri(exc.redirect_uri))
         if credentials.get("redirect_uri") == OOB:
-            code = parse_qs(urlsplit(uri).query).get("code", [""])[0]
+            answer = parse_qs(urlsplit(uri).query)
+            if "code" not in answer:
+                error = answer.get("error", ["server_error"])[0]
+                return render(request, "mastodon_api/error.html", {"error": error, "description": ""}, status=400)
+            code = answer["code"][0]
             return render(request, "mastodon_api/code.html", {"application": application, "code": code})
         return _AnySchemeRedirect(uri)
     return render(
