@@ -118,9 +118,22 @@ class MakeRun:
         self.wait_for(lambda: (self.var / "run.json").exists(), "run record")
 
     def stop_group(self, sig: int, timeout: float = 60) -> None:
-        """Signal the whole process group, as a supervisor does, and wait for make to exit."""
+        """Signal the whole process group, as a supervisor does, then the runner once more; wait for make.
+
+        The repeat is what make does with SIGTERM (it forwards it to the runner, which the group
+        signal reached already) and what an impatient second Ctrl-C does: it must change nothing.
+        """
         assert self.process is not None
+        runners = []
+        for child in psutil.Process(self.process.pid).children():
+            with contextlib.suppress(psutil.Error):
+                if "config.dev" in " ".join(child.cmdline()):
+                    runners.append(child)
         os.killpg(self.process.pid, sig)
+        time.sleep(0.2)
+        for runner in runners:
+            with contextlib.suppress(psutil.Error):
+                runner.send_signal(sig)
         try:
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
