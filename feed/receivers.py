@@ -72,6 +72,16 @@ def on_user_suspension_changed(sender: object, *, user_id: int, **kwargs: Any) -
     _enqueue(_tasks().invalidate_around_user, user_id=user_id)
 
 
+def on_block_changed(sender: object, *, user_id: int, target_id: int, **kwargs: Any) -> None:
+    # Each one's content leaves (or may come back to) the other's feed: both are rebuilt.
+    _enqueue(_tasks().drop_feeds, user_ids=[user_id, target_id])
+
+
+def on_mute_changed(sender: object, *, user_id: int, target_id: int, **kwargs: Any) -> None:
+    # Only the muter's view changes.
+    _enqueue(_tasks().drop_feeds, user_ids=[user_id])
+
+
 def connect() -> None:
     """Connect every receiver once (dispatch_uid guards against double connection)."""
     pairs: list[tuple[Signal, Callable[..., None], str]] = [
@@ -84,6 +94,10 @@ def connect() -> None:
         (account_signals.follow_removed, on_follow_removed, "follow_removed"),
         (account_signals.user_suspended, on_user_suspension_changed, "user_suspended"),
         (account_signals.user_unsuspended, on_user_suspension_changed, "user_unsuspended"),
+        (account_signals.user_blocked, on_block_changed, "user_blocked"),
+        (account_signals.user_unblocked, on_block_changed, "user_unblocked"),
+        (account_signals.user_muted, on_mute_changed, "user_muted"),
+        (account_signals.user_unmuted, on_mute_changed, "user_unmuted"),
     ]
     for signal, receiver, name in pairs:
         signal.connect(receiver, weak=False, dispatch_uid=f"feed.{name}")

@@ -17,7 +17,7 @@ from redis import Redis
 from redis.exceptions import WatchError
 
 from accounts.models import Follow, User
-from accounts.selectors import follower_ids
+from accounts.selectors import excluded_user_ids, follower_ids
 from feed import keys, store
 from feed.selectors import _TABLES, FeedEntry, pull_feed_entries
 from tweets.models import Repost, Tweet
@@ -50,13 +50,38 @@ def _audience(user_id: int) -> Iterator[int]:
     return chain([user_id], follower_ids(user_id=user_id))
 
 
+def _kept_from(user_ids: list[int]) -> set[int]:
+    """Users whose feeds must not show content by any of `user_ids`: who mute them, block
+    them or are blocked by them (one query; index-only scans of ix_mute_target,
+    ix_block_target and accounts_block_uniq)."""
+    sql = """
+        SELECT user_id FROM {mute} WHERE target_id = ANY(%(ids)s)
+        UNION SELECT user_id FROM {block} WHERE target_id = ANY(%(ids)s)
+        UNION SELECT target_id FROM {block} WHERE user_id = ANY(%(ids)s)
+    """.format(**_TABLES)
+    with db.cursor() as cursor:
+        cursor.execute(sql, {"ids": user_ids})
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _may_see(viewer: str, other: str) -> str:
+    """SQL condition: `other`'s content may reach `viewer`'s feed (no block either way, no mute)."""
+    mute, block = _TABLES["mute"], _TABLES["block"]
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {mute} WHERE user_id = {viewer} AND target_id = {other})"
+        f" AND NOT EXISTS (SELECT 1 FROM {block} WHERE user_id = {viewer} AND target_id = {other})"
+        f" AND NOT EXISTS (SELECT 1 FROM {block} WHERE user_id = {other} AND target_id = {viewer})"
+    )
+
+
 # --- tweets -----------------------------------------------------------------
 
 
 def fan_out_tweet(tweet_id: int) -> int:
     """Write a tweet into its author's feed and every follower's; returns feeds written.
 
-    Records completion in Tweet.fanned_out_at so the sweeper leaves it alone.
+    Followers who mute the author are skipped (and, should a block race the fan-out,
+    blocked ones too). Records completion in Tweet.fanned_out_at so the sweeper leaves it alone.
     """
     row = (
         Tweet.objects.filter(pk=tweet_id)
@@ -70,13 +95,14 @@ def fan_out_tweet(tweet_id: int) -> int:
     if hidden_at is None and author_active:
         client = store.connection()
         args = [tweet_id, keys.score(created_at), _max_length()]
+        kept = _kept_from([author_id])
         if num_followers < 1000:
             # Most authors: one plain query (the server-side cursor that streams a big
             # audience costs 3-4 round trips). It returns every follower whatever the counter says.
             followers = Follow.objects.filter(followee_id=author_id).values_list("follower_id", flat=True)
-            audience: Iterable[int] = [author_id, *followers]
+            audience: Iterable[int] = [author_id, *(uid for uid in followers if uid not in kept)]
         else:
-            audience = _audience(author_id)
+            audience = (uid for uid in _audience(author_id) if uid not in kept)
         for batch in _batches(audience):
             written += store.run("fan_out", client, keys.feed_keys(batch), args)
     # Hidden or suspended: nothing to fan out now; unhide/unsuspend put it back.
@@ -108,9 +134,10 @@ def restore_tweet(*, tweet_id: int) -> int:
 def add_repost(*, tweet_id: int, user_id: int) -> int:
     """Bring a reposted tweet into the reposter's and their followers' feeds, once.
 
-    Users who follow the tweet's author are left alone (they see it by its own right); an
-    entry an older repost brought moves up and takes this reposter's name. Returns the
-    number of feeds changed.
+    Users who follow the tweet's author are left alone (they see it by its own right), and
+    so are users who block, are blocked by or mute the reposter or the author; an entry an
+    older repost brought moves up and takes this reposter's name. Returns the number of
+    feeds changed.
     """
     row = (
         Repost.objects.filter(tweet_id=tweet_id, user_id=user_id)
@@ -126,6 +153,7 @@ def add_repost(*, tweet_id: int, user_id: int) -> int:
         return 0
     client = store.connection()
     args = [tweet_id, keys.score(created_at), user_id, _max_length()]
+    kept = _kept_from([user_id, author_id])
     added = 0
     for batch in _batches(_audience(user_id)):
         # Who follows the author sees the tweet by its own right, even once trimmed away.
@@ -133,7 +161,7 @@ def add_repost(*, tweet_id: int, user_id: int) -> int:
             Follow.objects.filter(followee_id=author_id, follower_id__in=batch).values_list("follower_id", flat=True)
         )
         own.add(author_id)
-        targets = [target for target in batch if target not in own]
+        targets = [target for target in batch if target not in own and target not in kept]
         if targets:
             added += store.run("repost_add", client, keys.feed_and_reposts_keys(targets), args)
     return added
@@ -159,7 +187,11 @@ def remove_repost(*, tweet_id: int, user_id: int) -> int:
 
 
 def _reasons_to_see(*, tweet_id: int, user_ids: list[int]) -> dict[int, FeedEntry]:
-    """For each user, why they should still see the tweet: author followed or a repost."""
+    """For each user, why they should still see the tweet: author followed or a repost.
+
+    Users who block, are blocked by or mute the author have none; a repost by someone they
+    block, are blocked by or mute is no reason.
+    """
     row = (
         Tweet.objects.filter(pk=tweet_id, hidden_at__isnull=True, author__is_active=True)
         .values_list("author_id", "created_at")
@@ -168,6 +200,10 @@ def _reasons_to_see(*, tweet_id: int, user_ids: list[int]) -> dict[int, FeedEntr
     if row is None:
         return {}
     author_id, created_at = row
+    kept = _kept_from([author_id])
+    user_ids = [user_id for user_id in user_ids if user_id not in kept]
+    if not user_ids:
+        return {}
     follows = Follow.objects.filter(followee_id=author_id, follower_id__in=user_ids)
     own = set(follows.values_list("follower_id", flat=True))
     if author_id in user_ids:
@@ -182,8 +218,9 @@ def _reasons_to_see(*, tweet_id: int, user_ids: list[int]) -> dict[int, FeedEntr
                 r.user_id = u.uid OR EXISTS (
                     SELECT 1 FROM {follow} f WHERE f.follower_id = u.uid AND f.followee_id = r.user_id))
             JOIN {user} ru ON ru.id = r.user_id AND ru.is_active
+            WHERE {may_see}
             ORDER BY u.uid, r.created_at DESC, r.user_id DESC
-        """.format(**_TABLES)
+        """.format(may_see=_may_see("u.uid", "r.user_id"), **_TABLES)
         with db.cursor() as cursor:
             cursor.execute(sql, [others, tweet_id])
             for user_id, reposter_id, at in cursor.fetchall():
@@ -216,18 +253,22 @@ def _triple(entry: FeedEntry) -> list[object]:
 def merge_followee(*, follower_id: int, followee_id: int) -> int:
     """After a follow: merge the followee's recent tweets and reposts into the follower's feed.
 
-    A feed not built yet is left alone (it is built whole on first read).
+    A feed not built yet is left alone (it is built whole on first read). A muted followee
+    brings nothing, nor does a repost of a tweet by someone blocked either way or muted.
     """
     if not Follow.objects.filter(follower_id=follower_id, followee_id=followee_id).exists():
         return 0  # unfollowed before this ran
     if not User.objects.filter(pk=followee_id, is_active=True).exists():
+        return 0
+    excluded = excluded_user_ids(viewer_id=follower_id)
+    if followee_id in excluded:
         return 0
     max_length = _max_length()
     own = Tweet.objects.filter(author_id=followee_id, hidden_at__isnull=True).order_by("-created_at")[:max_length]
     sources = [follower_id, *Follow.objects.filter(follower_id=follower_id).values_list("followee_id", flat=True)]
     reposts = (
         Repost.objects.filter(user_id=followee_id, tweet__hidden_at__isnull=True, tweet__author__is_active=True)
-        .exclude(tweet__author_id__in=sources)
+        .exclude(tweet__author_id__in=[*sources, *excluded])
         .order_by("-created_at")
         .values_list("tweet_id", "created_at")[:max_length]
     )
@@ -271,7 +312,8 @@ def purge_followee(*, follower_id: int, followee_id: int) -> int:
 
 
 def _reposts_seen_by(*, user_id: int, tweet_ids: list[int]) -> list[FeedEntry]:
-    """For each tweet, its latest repost by the user or someone they follow (if any)."""
+    """For each tweet, its latest repost by the user or someone they follow (if any), leaving
+    out tweets and reposts by users the user blocks, is blocked by or mutes."""
     sql = """
         SELECT DISTINCT ON (r.tweet_id) r.tweet_id, r.created_at, r.user_id
         FROM {repost} r
@@ -281,8 +323,13 @@ def _reposts_seen_by(*, user_id: int, tweet_ids: list[int]) -> list[FeedEntry]:
         WHERE r.tweet_id = ANY(%(ids)s) AND (
             r.user_id = %(user_id)s
             OR r.user_id IN (SELECT followee_id FROM {follow} WHERE follower_id = %(user_id)s))
+            AND {author_seen} AND {reposter_seen}
         ORDER BY r.tweet_id, r.created_at DESC, r.user_id DESC
-    """.format(**_TABLES)
+    """.format(
+        author_seen=_may_see("%(user_id)s", "t.author_id"),
+        reposter_seen=_may_see("%(user_id)s", "r.user_id"),
+        **_TABLES,
+    )
     with db.cursor() as cursor:
         cursor.execute(sql, {"ids": tweet_ids, "user_id": user_id})
         return [FeedEntry(tweet_id, keys.score(at), reposter_id) for tweet_id, at, reposter_id in cursor.fetchall()]
@@ -344,3 +391,14 @@ def rebuild_feed(user_id: int) -> int:
 def drop_feed(user_id: int) -> None:
     """Forget a feed (it is rebuilt on the next read)."""
     store.connection().delete(keys.feed_key(user_id), keys.reposts_key(user_id))
+
+
+def drop_feeds(*, user_ids: Iterable[int]) -> int:
+    """Forget several feeds in one call; each is rebuilt from PostgreSQL on its next read.
+
+    Used after a block, mute, unblock or unmute: the rebuild applies the new exclusions
+    exactly (including reposts of old tweets a purge by id list would miss) and brings back
+    what an undo allows again. Returns how many keys existed.
+    """
+    key_names = keys.feed_and_reposts_keys(list(dict.fromkeys(user_ids)))
+    return store.connection().delete(*key_names) if key_names else 0

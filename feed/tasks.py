@@ -91,6 +91,12 @@ def invalidate_around_user(user_id: int) -> int:
     return services.invalidate_feeds_around(user_id=user_id)
 
 
+@shared_task(name="feed.tasks.drop_feeds", **_RETRY)
+def drop_feeds(user_ids: list[int]) -> int:
+    """After a block, mute or their undoing: drop the feeds concerned; each is rebuilt on read."""
+    return services.drop_feeds(user_ids=user_ids)
+
+
 @shared_task(name="feed.tasks.rebuild", **_RETRY)
 def rebuild(user_id: int) -> int:
     """Rebuild one user's feed from PostgreSQL."""
