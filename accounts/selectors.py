@@ -59,12 +59,17 @@ def followee_ids(*, user_id: int) -> list[int]:
 # --- blocks and mutes -------------------------------------------------------
 
 
-def blocked_either_way(*, viewer_id: int, other: Combinable | int) -> Exists:
-    """An EXISTS that is true when `viewer_id` blocks `other` or `other` blocks `viewer_id`.
+def blocked_either_way(*, viewer_id: int, other: Combinable | int) -> Q:
+    """True when `viewer_id` blocks `other` or `other` blocks `viewer_id`.
 
-    `other` is usually OuterRef("author"): filter lists with `~blocked_either_way(...)`.
+    `other` is usually OuterRef("author_id"): filter lists with `~blocked_either_way(...)`.
+    Two EXISTS, one per direction, each an index probe (ix_block_target / the unique
+    index): one EXISTS with an OR inside made PostgreSQL probe every block for every row
+    (a count over 17,000 notifications: 143 ms against 51 ms).
     """
-    return Exists(Block.objects.filter(Q(user_id=viewer_id, target_id=other) | Q(user_id=other, target_id=viewer_id)))
+    return Q(Exists(Block.objects.filter(user_id=viewer_id, target_id=other))) | Q(
+        Exists(Block.objects.filter(user_id=other, target_id=viewer_id))
+    )
 
 
 def muted_by(*, viewer_id: int, other: Combinable | int) -> Exists:

@@ -1,6 +1,7 @@
 """Reads of the tweets app. Every queryset carries its select_related and viewer flags."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
@@ -28,34 +29,46 @@ def parse_tweet_id(raw: str) -> int:
     return int(raw)
 
 
-# A tweet's mentions ([{id, username}] of active users) and tags, in order of first
-# appearance: subqueries of the one query that reads the tweets (no query per page).
-MENTION_LIST = ArraySubquery(
-    Mention.objects.filter(tweet=OuterRef("pk"), user__is_active=True)
-    .order_by("position")
-    .values(json=JSONObject(id="user_id", username="user__username"))
-)
-TAG_LIST = ArraySubquery(TweetHashtag.objects.filter(tweet=OuterRef("pk")).order_by("position").values("hashtag__name"))
+def tweet_object_annotations(*, tweet: str = "pk", viewer_id: int | None) -> dict[str, Any]:
+    """What tweet_to_dict reads beyond the row, as columns of the reading query (no query
+    per page): mentions ([{id, username}] of active users) and tags in order of first
+    appearance, and the viewer's liked/reposted flags. `tweet` names the tweet's id in the
+    outer query ("pk" for tweets, "tweet_id" for rows that point at one)."""
+    ref = OuterRef(tweet)
+    annotations: dict[str, Any] = {
+        "mention_list": ArraySubquery(
+            Mention.objects.filter(tweet_id=ref, user__is_active=True)
+            .order_by("position")
+            .values(json=JSONObject(id="user_id", username="user__username"))
+        ),
+        "tag_list": ArraySubquery(
+            TweetHashtag.objects.filter(tweet_id=ref).order_by("position").values("hashtag__name")
+        ),
+    }
+    if viewer_id is None:
+        annotations.update(liked=Value(False), reposted=Value(False))
+    else:
+        annotations.update(
+            liked=Exists(Like.objects.filter(user_id=viewer_id, tweet_id=ref)),
+            reposted=Exists(Repost.objects.filter(user_id=viewer_id, tweet_id=ref)),
+        )
+    return annotations
 
 
 def tweet_queryset(*, viewer: User | None) -> QuerySet[Tweet]:
     """Tweets visible to `viewer`, with author and the viewer's liked/reposted flags in one query."""
     # search_vector is the search index's column: never needed to render a tweet.
+    signed_in = viewer is not None and viewer.is_authenticated
     qs = (
         Tweet.objects.visible_to(viewer)
         .select_related("author")
         .defer("search_vector")
-        .annotate(mention_list=MENTION_LIST, tag_list=TAG_LIST)
+        .annotate(**tweet_object_annotations(viewer_id=viewer.pk if signed_in else None))
     )
-    if viewer is None or not viewer.is_authenticated:
-        return qs.annotate(liked=Value(False), reposted=Value(False))
-    if viewer.is_staff:
+    if signed_in and viewer.is_staff:
         # Staff see hidden tweets (moderation): the object says so (tweets.api.serializers).
         qs = qs.annotate(staff_hidden=Q(hidden_at__isnull=False))
-    return qs.annotate(
-        liked=Exists(Like.objects.filter(user=viewer, tweet=OuterRef("pk"))),
-        reposted=Exists(Repost.objects.filter(user=viewer, tweet=OuterRef("pk"))),
-    )
+    return qs
 
 
 def without_blocked(qs: QuerySet[Tweet], *, viewer: User | None) -> QuerySet[Tweet]:
