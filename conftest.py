@@ -8,7 +8,12 @@ from accounts.tokens import RefreshToken
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
     from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    if settings.DATABASE_URL_SOURCE == "make run":
+        # Tests flush their Redis database: never the one a running `make run` serves from.
+        pytest.exit("make run is up here and no URLs are set: run the tests with `make test`, or set REDIS_URL", 2)
 
     from config.celery import app
 
