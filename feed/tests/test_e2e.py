@@ -101,3 +101,27 @@ def test_broker_down_posting_is_fast_and_the_sweep_catches_up(worker_factory, li
     assert wait_for(lambda: feed_ids(bob) == [tweet_id]), "the start-up sweep did not fan it out"
     # The worker stamps fanned_out_at just after the last feed write: wait for it too.
     assert wait_for(lambda: Tweet.objects.get(pk=tweet_id).fanned_out_at is not None)
+
+
+def test_block_purges_both_feeds_through_the_worker(worker_factory, live_celery, make_client):
+    """alice and bob each follow only carol, who reposted one tweet of each: no follow goes
+    with the block, so only the block's feed task takes them out of the Redis feeds."""
+    from accounts.models import Follow
+    from tweets.models import Repost
+
+    alice, bob, carol = (UserFactory(username=name) for name in ("alice", "bob", "carol"))
+    Follow.objects.bulk_create([Follow(follower=alice, followee=carol), Follow(follower=bob, followee=carol)])
+    by_alice = Tweet.objects.create(author=alice, content="by alice")
+    by_bob = Tweet.objects.create(author=bob, content="by bob")
+    Tweet.objects.filter(pk__in=[by_alice.pk, by_bob.pk]).update(fanned_out_at=F("created_at"))
+    Repost.objects.bulk_create([Repost(user=carol, tweet=by_alice), Repost(user=carol, tweet=by_bob)])
+    for user in (alice, bob):
+        services.rebuild_feed(user.pk)
+    assert set(feed_ids(alice)) == set(feed_ids(bob)) == {by_alice.pk, by_bob.pk}
+    worker_factory()
+    started = time.perf_counter()
+    assert make_client(alice).post("/api/users/bob/block/").status_code == 201
+    assert wait_for(lambda: by_bob.pk not in feed_ids(alice) and by_alice.pk not in feed_ids(bob), interval=0.005)
+    print(f"\n[feed] block -> both feeds purged through the worker: {(time.perf_counter() - started) * 1000:.0f} ms")
+    pages = [make_client(user).get("/api/feed/").json()["results"] for user in (alice, bob)]
+    assert [[item["id"] for item in results] for results in pages] == [[str(by_alice.pk)], [str(by_bob.pk)]]
