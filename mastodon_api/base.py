@@ -22,8 +22,16 @@ from mastodon_api.pagination import Cursor, link_header, parse_cursor
 RATE_WINDOW_SECONDS = 300  # Mastodon's: 300 requests per 5 minutes per token (or address)
 
 
-class TooManyRequests(exceptions.Throttled):
+class TooManyRequests(exceptions.APIException):
+    """429 with Mastodon's message; `wait` becomes Retry-After (DRF's handler reads it)."""
+
+    status_code = 429
     default_detail = "Too many requests"
+    default_code = "throttled"
+
+    def __init__(self, wait: int) -> None:
+        super().__init__()
+        self.wait = wait
 
 
 def _reset_iso(epoch: float) -> str:
@@ -85,7 +93,7 @@ class MastodonView(APIView):
             "X-RateLimit-Reset": _reset_iso(reset),
         }
         if used > limit:
-            raise TooManyRequests(wait=max(int(reset - now), 1))
+            raise TooManyRequests(max(int(reset - now), 1))
 
     def finalize_response(self, request: Request, response: Response, *args: object, **kwargs: object) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)

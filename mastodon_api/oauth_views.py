@@ -172,7 +172,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
                     {"error": exc.oauthlib_error.error, "description": "You denied the request."},
                     status=403,
                 )
-            return _AnySchemeRedirect(exc.oauthlib_error.in_uri(exc.redirect_uri))
+            return _AnySchemeRedirect(exc.oauthlib_error.in_uri(exc.oauthlib_error.redirect_uri))
         if credentials.get("redirect_uri") == OOB:
             answer = parse_qs(urlsplit(uri).query)
             if "code" not in answer:

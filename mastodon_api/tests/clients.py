@@ -85,7 +85,11 @@ def _csrf(html: str) -> str:
 
 def approve_in_browser(authorize_url: str, username: str, password: str) -> str:
     """Play the person: open the authorize URL, sign in, approve; returns the out-of-band code shown."""
-    session = requests.Session()
+    with requests.Session() as session:
+        return _approve(session, authorize_url, username, password)
+
+
+def _approve(session: requests.Session, authorize_url: str, username: str, password: str) -> str:
     page = session.get(authorize_url, timeout=10)
     assert page.status_code == 200 and "Sign in" in page.text, page.text
     signed_in = session.post(

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 from mastodon import Mastodon
 
 from accounts.tests.factories import PASSWORD
@@ -21,28 +22,43 @@ OOB = "urn:ietf:wg:oauth:2.0:oob"
 SCOPES = ["read", "write", "follow", "push"]
 
 
-def _password_client(base_url: str, login: str) -> Mastodon:
-    client_id, client_secret = Mastodon.create_app("Chirp tests", api_base_url=base_url, scopes=SCOPES)
-    api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base_url)
+@pytest.fixture
+def sessions():  # type: ignore[no-untyped-def]
+    """HTTP sessions closed after the test: a kept-alive connection would keep a server thread,
+    and its database connection, alive past the test database's teardown."""
+    opened: list[requests.Session] = []
+
+    def make() -> requests.Session:
+        opened.append(requests.Session())
+        return opened[-1]
+
+    yield make
+    for session in opened:
+        session.close()
+
+
+def _password_client(base_url: str, login: str, session: requests.Session) -> Mastodon:
+    client_id, client_secret = Mastodon.create_app("Chirp tests", api_base_url=base_url, scopes=SCOPES, session=session)
+    api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base_url, session=session)
     api.log_in(username=login, password=PASSWORD, scopes=SCOPES)
     return api
 
 
-def _oob_client(base_url: str, login: str) -> Mastodon:
+def _oob_client(base_url: str, login: str, session: requests.Session) -> Mastodon:
     client_id, client_secret = Mastodon.create_app(
-        "Chirp tests (browser)", api_base_url=base_url, scopes=SCOPES, redirect_uris=OOB
+        "Chirp tests (browser)", api_base_url=base_url, scopes=SCOPES, redirect_uris=OOB, session=session
     )
-    api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base_url)
+    api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base_url, session=session)
     url = api.auth_request_url(redirect_uris=OOB, scopes=SCOPES)
     code = approve_in_browser(url, login, PASSWORD)
     api.log_in(code=code, redirect_uri=OOB, scopes=SCOPES)
     return api
 
 
-def test_mastodon_py_signs_in_and_does_everything(live_server, alice, bob, carol, dave):
+def test_mastodon_py_signs_in_and_does_everything(live_server, sessions, alice, bob, carol, dave):
     base = live_server.url
-    a = _password_client(base, "alice@example.com")  # password grant, by email
-    b = _oob_client(base, "bob")  # out-of-band authorization code, signed in by username
+    a = _password_client(base, "alice@example.com", sessions())  # password grant, by email
+    b = _oob_client(base, "bob", sessions())  # out-of-band authorization code, signed in by username
 
     me = check("CredentialAccount", a.account_verify_credentials())
     assert me.username == "alice"

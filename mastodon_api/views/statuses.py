@@ -36,6 +36,9 @@ class StatusCreateView(_StatusView):
             raise Unprocessable("Validation failed: media attachments are not supported on this server")
         if (hasattr(data, "get") and data.get("poll")) or any(key.startswith("poll[") for key in data):
             raise Unprocessable("Validation failed: polls are not supported on this server")
+        if self.param("visibility", "public") not in ("", "public", "unlisted"):
+            # Posting a "private" or "direct" status publicly would leak it: refuse instead.
+            raise Unprocessable("Validation failed: only public statuses are supported on this server")
         text = self.param("status")
         parent = None
         reply_to = self.param("in_reply_to_id")
