@@ -38,3 +38,11 @@ def test_receivers_never_raise_with_broker_and_redis_down(commit, alice, bob, se
             tweet_services.repost_create(user=bob, tweet=tweet)
         with commit():
             tweet_services.tweet_delete(tweet=tweet, by=alice)
+        for create, delete in [
+            (account_services.mute_create, account_services.mute_delete),
+            (account_services.block_create, account_services.block_delete),
+        ]:
+            with commit():
+                create(user=alice, target=bob)
+            with commit():
+                delete(user=alice, target=bob)
