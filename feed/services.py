@@ -52,8 +52,7 @@ def _audience(user_id: int) -> Iterator[int]:
 
 def _kept_from(user_ids: list[int]) -> set[int]:
     """Users whose feeds must not show content by any of `user_ids`: who mute them, block
-    them or are blocked by them (one query; index-only scans of ix_mute_target,
-    ix_block_target and accounts_block_uniq)."""
+    them or are blocked by them (one query on the block and mute indexes)."""
     sql = """
         SELECT user_id FROM {mute} WHERE target_id = ANY(%(ids)s)
         UNION SELECT user_id FROM {block} WHERE target_id = ANY(%(ids)s)
