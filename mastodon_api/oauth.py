@@ -52,6 +52,13 @@ class AppScopes(BaseScopes):
 class MastodonValidator(OAuth2Validator):
     """Every Mastodon app may use every grant Mastodon offers; the password grant takes a username or an email."""
 
+    def _load_application(self, client_id, request):  # type: ignore[no-untyped-def]
+        # PostgreSQL text cannot hold NUL: such a client id names no app (an error, not a 500).
+        if client_id and "\x00" in client_id:
+            request.client = None
+            return None
+        return super()._load_application(client_id, request)
+
     def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs) -> bool:  # type: ignore[no-untyped-def]
         return grant_type in GRANT_TYPES
 
