@@ -59,7 +59,7 @@ def followee_ids(*, user_id: int) -> list[int]:
 # --- blocks and mutes -------------------------------------------------------
 
 
-def blocked_either_way(*, viewer_id: int, other: Combinable | int) -> Q:
+def blocked_either_way(*, viewer_id: Combinable | int, other: Combinable | int) -> Q:
     """True when `viewer_id` blocks `other` or `other` blocks `viewer_id`.
 
     `other` is usually OuterRef("author_id"): filter lists with `~blocked_either_way(...)`.
@@ -72,7 +72,7 @@ def blocked_either_way(*, viewer_id: int, other: Combinable | int) -> Q:
     )
 
 
-def muted_by(*, viewer_id: int, other: Combinable | int) -> Exists:
+def muted_by(*, viewer_id: Combinable | int, other: Combinable | int) -> Exists:
     """An EXISTS that is true when `viewer_id` mutes `other`."""
     return Exists(Mute.objects.filter(user_id=viewer_id, target_id=other))
 

@@ -17,7 +17,8 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import Combinable
 
-from accounts.models import Block, Follow, Mute, User
+from accounts.models import Block, Follow, User
+from accounts.selectors import blocked_either_way, muted_by
 from notifications.models import Notification
 from tweets.models import Like, Mention, Repost, Tweet
 
@@ -26,10 +27,7 @@ Type = Notification.Type
 
 def _blocked_or_muted(*, recipient: Combinable | int, actor: Combinable | int) -> Q:
     """True when a block stands between the two, or the recipient mutes the actor."""
-    blocked = Exists(
-        Block.objects.filter(Q(user_id=recipient, target_id=actor) | Q(user_id=actor, target_id=recipient))
-    )
-    return Q(blocked) | Q(Exists(Mute.objects.filter(user_id=recipient, target_id=actor)))
+    return blocked_either_way(viewer_id=recipient, other=actor) | Q(muted_by(viewer_id=recipient, other=actor))
 
 
 def _insert(rows: list[Notification]) -> int:
