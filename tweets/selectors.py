@@ -183,20 +183,21 @@ def author_ids(*, tweet_ids: list[int]) -> dict[int, int]:
     return dict(Tweet.objects.filter(pk__in=tweet_ids).values_list("pk", "author_id"))
 
 
-def status_time(*, status_id: int) -> datetime | None:
-    """When the newest tweet or repost with an id up to `status_id` was created (None if none):
-    the time a status id stands for, even once that tweet or repost is gone."""
+def status_time(*, status_id: int) -> tuple[datetime, bool] | None:
+    """(time, exact) a status id stands for: when the newest tweet or repost with an id up to
+    `status_id` was created, and whether its id is `status_id` itself (a cursor may name a
+    status that is gone, or no status at all). None when no id is that small."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT created_at FROM (
+            f"""SELECT created_at, id = %s FROM (
                 (SELECT id, created_at FROM {Tweet._meta.db_table} WHERE id <= %s ORDER BY id DESC LIMIT 1)
                 UNION ALL
                 (SELECT id, created_at FROM {Repost._meta.db_table} WHERE id <= %s ORDER BY id DESC LIMIT 1)
             ) s ORDER BY id DESC LIMIT 1""",
-            [status_id, status_id],
+            [status_id, status_id, status_id],
         )
         row = cursor.fetchone()
-    return row[0] if row else None
+    return (row[0], row[1]) if row else None
 
 
 def thread_ids(*, tweet_id: int, depth: int = 40, size: int = 200) -> tuple[list[int], list[int]]:

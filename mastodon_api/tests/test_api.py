@@ -212,6 +212,9 @@ class TestTimelines:
                 tweet_create(author=alice, content="late")
             page = client.get(_links(page)[0][1].removeprefix("http://testserver"))
         assert seen == [str(pk) for pk in reversed(ids)]
+        # a cursor above every id (or naming a status that is gone) loses nothing
+        top = client.get("/api/v1/timelines/home", {"max_id": 2**62, "limit": 40}).json()
+        assert len(top) == len(ids) + 3
         newer = client.get("/api/v1/timelines/home", {"min_id": ids[-1], "limit": 2}).json()
         assert len(newer) == 2 and all(int(s["id"]) > ids[-1] for s in newer)
         since = client.get("/api/v1/timelines/home", {"since_id": ids[-1]}).json()

@@ -1,7 +1,5 @@
 """Timelines: home (the Redis feed, read by time window) and tag."""
 
-from datetime import datetime
-
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -13,13 +11,25 @@ from mastodon_api.pagination import window
 from tweets.selectors import hashtag_tweets, reposts_for, status_time
 
 
-def _score_of(status_id: int | None) -> tuple[bool, int | None]:
-    """(known, feed score) a status id stands for: the time of that tweet or repost (or of the
-    newest one before it, when it is gone). Unknown: older than anything."""
+def _upper_bound(status_id: int | None) -> tuple[bool, int | None]:
+    """(any, exclusive upper score) for max_id: below that status's time; when no status has
+    that id, at or below the time of the newest one before it. (False, None): nothing older."""
     if status_id is None:
         return True, None
-    moment: datetime | None = status_time(status_id=status_id)
-    return (moment is not None), (score(moment) if moment is not None else None)
+    found = status_time(status_id=status_id)
+    if found is None:
+        return False, None
+    moment, exact = found
+    return True, score(moment) + (0 if exact else 1)
+
+
+def _lower_bound(status_id: int | None) -> int | None:
+    """Exclusive lower score for since_id/min_id: above the time of that status (or of the
+    newest one before it); None when no status is that old."""
+    if status_id is None:
+        return None
+    found = status_time(status_id=status_id)
+    return score(found[0]) if found else None
 
 
 class HomeTimelineView(MastodonView):
@@ -30,12 +40,10 @@ class HomeTimelineView(MastodonView):
 
     def get(self, request: Request) -> Response:
         cursor = self.cursor()
-        known_max, before = _score_of(cursor.max_id)
-        if not known_max:
+        anything, before = _upper_bound(cursor.max_id)
+        if not anything:
             return Response([])
-        _, since = _score_of(cursor.since_id)
-        _, after_min = _score_of(cursor.min_id)
-        after = max(filter(None, (since, after_min)), default=None)
+        after = max(filter(None, (_lower_bound(cursor.since_id), _lower_bound(cursor.min_id))), default=None)
         rows = feed_window(
             viewer=request.user, before=before, after=after, limit=cursor.limit, oldest_first=cursor.oldest_first
         )
