@@ -28,6 +28,7 @@ urlpatterns = [
     route(r"api/v2/filters", instance.EmptyListView.as_view(), "mastodon-filters-v2"),
     route(r"api/v1/lists", instance.EmptyListView.as_view(), "mastodon-lists"),
     route(r"api/v1/markers", instance.MarkersView.as_view(), "mastodon-markers"),
+    route(r"api/v1/preferences", instance.PreferencesView.as_view(), "mastodon-preferences"),
     # accounts
     route(r"api/v1/accounts/verify_credentials", accounts.VerifyCredentialsView.as_view(), "mastodon-verify"),
     route(r"api/v1/accounts/lookup", accounts.LookupView.as_view(), "mastodon-account-lookup"),

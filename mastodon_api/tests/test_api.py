@@ -47,6 +47,7 @@ class TestInstanceAndStubs:
         for path in ("/api/v1/custom_emojis", "/api/v1/filters", "/api/v2/filters", "/api/v1/lists"):
             assert client.get(path).json() == [], path
         assert client.get("/api/v1/markers", {"timeline[]": "home"}).json() == {}
+        assert client.get("/api/v1/preferences").json()["posting:default:visibility"] == "public"
 
     def test_default_avatar_is_served_by_chirp(self, alice, mclient):
         account = mclient(alice).get("/api/v1/accounts/verify_credentials").json()

@@ -286,6 +286,38 @@ class TestClientCredentialsAndRevoke:
         assert gone.status_code == 401 and gone.json() == {"error": "The access token is invalid"}
 
 
+class TestRefresh:
+    def test_refresh_token_grant(self, alice, oauth_app):
+        first = (
+            Client()
+            .post(
+                "/oauth/token",
+                {
+                    "grant_type": "password",
+                    "username": "alice",
+                    "password": PASSWORD,
+                    "client_id": oauth_app.client_id,
+                    "client_secret": SECRET,
+                    "scope": "read",
+                },
+            )
+            .json()
+        )
+        refreshed = Client().post(
+            "/oauth/token",
+            {
+                "grant_type": "refresh_token",
+                "refresh_token": first["refresh_token"],
+                "client_id": oauth_app.client_id,
+                "client_secret": SECRET,
+            },
+        )
+        assert refreshed.status_code == 200, refreshed.content
+        token = refreshed.json()["access_token"]
+        assert token != first["access_token"]
+        assert _bearer(token).get("/api/v1/accounts/verify_credentials").status_code == 200
+
+
 class TestTokens:
     def test_scopes_are_enforced(self, alice, mclient):
         read_only = mclient(alice, "read")

@@ -97,6 +97,23 @@ class EmptyListView(MastodonView):
         return Response([])
 
 
+class PreferencesView(MastodonView):
+    """What apps read after sign-in to prefill the composer: everything Chirp posts is public."""
+
+    scopes = {"GET": "read:accounts"}
+
+    def get(self, request: Request) -> Response:
+        return Response(
+            {
+                "posting:default:visibility": "public",
+                "posting:default:sensitive": False,
+                "posting:default:language": None,
+                "reading:expand:media": "default",
+                "reading:expand:spoilers": False,
+            }
+        )
+
+
 class MarkersView(MastodonView):
     """Timeline read markers: Chirp keeps none, so there are none to report, and saving one is a no-op."""
 
