@@ -28,7 +28,9 @@ from django.db import connection
 
 from accounts.models import User
 from bench import layout, pull
+from feed import pull as feed_pull
 from feed import selectors as feed_selectors
+from feed import timeline as feed_timeline
 from tweets import services as tweet_services
 from tweets.models import Tweet
 
@@ -75,10 +77,10 @@ NAIVE_DEEP_USERS = 20
 def feed_read(*, users: list[User], offsets: tuple[int, ...] = (0, 400), naive: bool = True) -> list[Result]:
     """p50/p99 of one page (limit 20): our read path vs the LATERAL pull vs the naive join."""
     methods: dict[str, Callable[[User, int], Any]] = {
-        "ours": lambda u, off: feed_selectors.feed_page(viewer=u, limit=20, offset=off),
+        "ours": lambda u, off: feed_timeline.feed_page(viewer=u, limit=20, offset=off),
         "pull": lambda u, off: _hydrated(pull.lateral_ids(user_id=u.pk, limit=20, offset=off), u),
         "naive": lambda u, off: _hydrated(pull.naive_ids(user_id=u.pk, limit=20, offset=off), u),
-        "feed_app_pull": lambda u, off: _hydrated(feed_selectors.pull_feed_ids(user_id=u.pk, limit=20, offset=off), u),
+        "feed_app_pull": lambda u, off: _hydrated(feed_pull.pull_feed_ids(user_id=u.pk, limit=20, offset=off), u),
     }
     if not naive:
         methods.pop("naive")

@@ -2,7 +2,7 @@
 max_id/since_id/min_id), which new entries arriving at the top cannot shift.
 
 Bounds are feed scores (microseconds, `keys.score`); a page never repeats or skips an entry
-whatever is fanned in meanwhile. Same rules as `selectors.feed_page`: a feed missing from
+whatever is fanned in meanwhile. Same rules as `timeline.feed_page`: a feed missing from
 Redis is rebuilt first, and when Redis cannot answer the window is cut from the pulled feed.
 """
 
@@ -13,7 +13,9 @@ from redis.exceptions import RedisError
 
 from accounts.models import User
 from feed import keys, store
-from feed.selectors import FeedItem, hydrate, pull_feed_entries
+from feed.pull import pull_feed_entries
+from feed.selectors import FeedItem, hydrate
+from feed.services import rebuild_feed
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +43,9 @@ _script = None
 Entry = tuple[int, int | None, int]  # tweet id, reposter id, score
 
 
-def _redis_window(user_id: int, before: int | None, after: int | None, count: int, oldest_first: bool):  # type: ignore[no-untyped-def]
+def _redis_window(
+    user_id: int, before: int | None, after: int | None, count: int, oldest_first: bool
+) -> list[Entry] | None:
     global _script
     client = store.connection()
     if _script is None:
@@ -51,9 +55,7 @@ def _redis_window(user_id: int, before: int | None, after: int | None, count: in
     key_names = [keys.feed_key(user_id), keys.reposts_key(user_id)]
     args = [upper, lower, count, "1" if oldest_first else "0"]
     reply = _script(keys=key_names, args=args, client=client)
-    if reply is None:
-        from feed.services import rebuild_feed  # a read that heals: the feed was lost
-
+    if reply is None:  # a read that heals: the feed was lost
         rebuild_feed(user_id)
         reply = _script(keys=key_names, args=args, client=client)
         if reply is None:

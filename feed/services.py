@@ -14,12 +14,12 @@ from django.conf import settings
 from django.db import connection as db
 from django.utils import timezone
 from redis import Redis
-from redis.exceptions import WatchError
+from redis.exceptions import RedisError, WatchError
 
 from accounts.models import Follow, User
 from accounts.selectors import excluded_user_ids, follower_ids
 from feed import keys, store
-from feed.selectors import _TABLES, FeedEntry, pull_feed_entries
+from feed.pull import TABLES, FeedEntry, pull_feed_entries
 from tweets.models import Repost, Tweet
 
 logger = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def _kept_from(user_ids: list[int]) -> set[int]:
         SELECT user_id FROM {mute} WHERE target_id = ANY(%(ids)s)
         UNION SELECT user_id FROM {block} WHERE target_id = ANY(%(ids)s)
         UNION SELECT target_id FROM {block} WHERE user_id = ANY(%(ids)s)
-    """.format(**_TABLES)
+    """.format(**TABLES)
     with db.cursor() as cursor:
         cursor.execute(sql, {"ids": user_ids})
         return {row[0] for row in cursor.fetchall()}
@@ -65,7 +65,7 @@ def _kept_from(user_ids: list[int]) -> set[int]:
 
 def _may_see(viewer: str, other: str) -> str:
     """SQL condition: `other`'s content may reach `viewer`'s feed (no block either way, no mute)."""
-    mute, block = _TABLES["mute"], _TABLES["block"]
+    mute, block = TABLES["mute"], TABLES["block"]
     return (
         f"NOT EXISTS (SELECT 1 FROM {mute} WHERE user_id = {viewer} AND target_id = {other})"
         f" AND NOT EXISTS (SELECT 1 FROM {block} WHERE user_id = {viewer} AND target_id = {other})"
@@ -219,7 +219,7 @@ def _reasons_to_see(*, tweet_id: int, user_ids: list[int]) -> dict[int, FeedEntr
             JOIN {user} ru ON ru.id = r.user_id AND ru.is_active
             WHERE {may_see}
             ORDER BY u.uid, r.created_at DESC, r.user_id DESC
-        """.format(may_see=_may_see("u.uid", "r.user_id"), **_TABLES)
+        """.format(may_see=_may_see("u.uid", "r.user_id"), **TABLES)
         with db.cursor() as cursor:
             cursor.execute(sql, [others, tweet_id])
             for user_id, reposter_id, at in cursor.fetchall():
@@ -327,7 +327,7 @@ def _reposts_seen_by(*, user_id: int, tweet_ids: list[int]) -> list[FeedEntry]:
     """.format(
         author_seen=_may_see("%(user_id)s", "t.author_id"),
         reposter_seen=_may_see("%(user_id)s", "r.user_id"),
-        **_TABLES,
+        **TABLES,
     )
     with db.cursor() as cursor:
         cursor.execute(sql, {"ids": tweet_ids, "user_id": user_id})
@@ -346,7 +346,7 @@ def invalidate_feeds_around(*, user_id: int) -> int:
     sql = """
         SELECT DISTINCT r.user_id FROM {repost} r JOIN {tweet} t ON t.id = r.tweet_id
         WHERE t.author_id = %s
-    """.format(**_TABLES)
+    """.format(**TABLES)
     with db.cursor() as cursor:
         cursor.execute(sql, [user_id])
         reposters = [row[0] for row in cursor.fetchall()]
@@ -385,6 +385,18 @@ def rebuild_feed(user_id: int) -> int:
             except WatchError:
                 logger.info("feed: user %s's feed changed during its rebuild; retrying", user_id)
     raise AssertionError("unreachable: the last attempt does not watch")
+
+
+def forget_entries(*, user_id: int, tweet_ids: list[int]) -> None:
+    """Drop entries a read found it can no longer show (deleted, hidden, excluded); best effort."""
+    try:
+        client = store.connection()
+        with client.pipeline(transaction=False) as pipe:
+            pipe.zrem(keys.feed_key(user_id), *tweet_ids)
+            pipe.hdel(keys.reposts_key(user_id), *(str(tweet_id) for tweet_id in tweet_ids))
+            pipe.execute()
+    except RedisError as exc:
+        logger.warning("feed: could not drop stale entries of user %s: %s", user_id, exc)
 
 
 def drop_feed(user_id: int) -> None:

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from config.pagination import parse_page_params
 from feed.api.serializers import FeedItemOutput, feed_item_to_dict
-from feed.selectors import feed_page
+from feed.timeline import feed_page
 from tweets.models import Tweet
 
 

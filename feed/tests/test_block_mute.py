@@ -10,8 +10,9 @@ from accounts import services as account_services
 from accounts.models import Block, Follow, Mute, User
 from accounts.tests.factories import UserFactory
 from feed import keys, services, store
-from feed.selectors import feed_page, pull_feed_count, pull_feed_entries
+from feed.pull import pull_feed_count, pull_feed_entries
 from feed.tests.conftest import feed_ids, feed_marks
+from feed.timeline import feed_page
 from tweets import services as tweet_services
 from tweets.models import Repost, Tweet
 

@@ -4,8 +4,8 @@ import pytest
 
 from accounts import services as account_services
 from feed import keys, services, store, tasks
-from feed.selectors import feed_page
 from feed.tests.conftest import feed_ids, feed_marks, feed_snapshot
+from feed.timeline import feed_page
 from tweets import services as tweet_services
 
 pytestmark = pytest.mark.django_db
