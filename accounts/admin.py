@@ -1,15 +1,64 @@
 """Moderation console for accounts: search, filter, suspend and unsuspend."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts import services, signals
+from accounts import services
 from accounts.models import RESERVED_USERNAMES, Follow, User
+
+# The console shows what moderators use. Chirp grants no permissions through groups, and the
+# token blacklist is the API's own bookkeeping (logout, refresh rotation, password change):
+# rows added or removed by hand would only break sign-in.
+for _model in (Group, OutstandingToken, BlacklistedToken):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+def short_time(value: Any) -> str:
+    """A changelist date in 16 characters (`2026-01-05 14:03`), not Django's long format."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+class ReadOnlyChangeMixin:
+    """Change pages that only show a record: every field read-only and no Save buttons.
+
+    Moderators act through the changelist's actions and the delete page (both go through
+    the services); a Save here would write the row past them, or do nothing at all.
+    Change permission stays: the actions ask for it.
+    """
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        own = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        fields = [f.name for f in self.model._meta.fields if not f.primary_key]  # type: ignore[attr-defined]
+        return own + [name for name in fields if name not in own]
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if object_id is not None and request.method == "POST":
+            raise PermissionDenied("This record is read-only in the console.")
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
 
 
 class _NotReservedMixin:
@@ -40,16 +89,8 @@ class UserAdmin(BaseUserAdmin):
     form = UserEditForm
     action_form = ModerationActionForm
     add_form = UserAddForm
-    list_display = (
-        "username",
-        "email",
-        "display_name",
-        "is_active",
-        "is_staff",
-        "num_tweets",
-        "num_followers",
-        "created_at",
-    )
+    # Seven short columns: the list fits 1280 px beside the filter panel (test_admin_layout).
+    list_display = ("username", "short_display_name", "email", "status", "num_tweets", "num_followers", "joined")
     list_filter = ("is_active", "is_staff", "is_superuser", "created_at")
     search_fields = ("username", "email", "display_name")
     ordering = ("-created_at",)
@@ -58,10 +99,25 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),
         ("Profile", {"fields": ("display_name", "bio")}),
-        ("Status", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Status", {"fields": ("is_active", "is_staff", "is_superuser", "user_permissions")}),
         ("Stats", {"fields": ("created_at", "last_login", "num_tweets", "num_followers", "num_following")}),
     )
+    filter_horizontal = ("user_permissions",)  # no groups: permissions are given per moderator
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),)
+
+    @admin.display(description="display name", ordering="display_name")
+    def short_display_name(self, user: User) -> str:
+        return user.display_name if len(user.display_name) <= 24 else f"{user.display_name[:23]}…"
+
+    @admin.display(description="status", ordering="is_active")
+    def status(self, user: User) -> str:
+        if not user.is_active:
+            return "suspended"
+        return "superuser" if user.is_superuser else "staff" if user.is_staff else "active"
+
+    @admin.display(description="joined", ordering="created_at")
+    def joined(self, user: User) -> str:
+        return short_time(user.created_at)
 
     def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         # Moderation suspends. Deleting cascades past the services: other users' counters,
@@ -69,10 +125,7 @@ class UserAdmin(BaseUserAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        if change:
-            # As user_update_profile does: search reindexes the name and profile.
-            services.send_on_commit(signals.user_updated, user_id=obj.pk)
+        services.user_admin_save(user=obj, change=change)
 
     @admin.action(
         description="Suspend selected users (log-in, tokens, tweets in feeds and search; reason from the box)"
@@ -92,7 +145,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Follow)
-class FollowAdmin(admin.ModelAdmin):
+class FollowAdmin(ReadOnlyChangeMixin, admin.ModelAdmin):
     list_display = ("follower", "followee", "created_at")
     search_fields = ("follower__username", "followee__username")
     raw_id_fields = ("follower", "followee")

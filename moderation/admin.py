@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from accounts.admin import ReadOnlyChangeMixin, short_time
 from moderation import services
 from moderation.models import Report
 
@@ -24,8 +25,8 @@ class ReportActionForm(ActionForm):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
-    list_display = ("id", "status", "reporter_link", "user_link", "tweet_link", "short_reason", "created_at")
+class ReportAdmin(ReadOnlyChangeMixin, admin.ModelAdmin):
+    list_display = ("id", "status", "reporter_link", "user_link", "tweet_link", "short_reason", "filed")
     list_filter = ("status", "created_at")
     search_fields = ("reason", "user__username", "reporter__username")
     list_select_related = ("reporter", "user", "tweet", "resolved_by")
@@ -72,6 +73,10 @@ class ReportAdmin(admin.ModelAdmin):
         url = reverse("admin:tweets_tweet_change", args=[report.tweet_id])
         state = " (hidden)" if report.tweet.hidden_at else ""
         return format_html('<a href="{}">{}</a>{}', url, report.tweet_id, state)
+
+    @admin.display(description="filed", ordering="created_at")
+    def filed(self, report: Report) -> str:
+        return short_time(report.created_at)
 
     @admin.display(description="reason")
     def short_reason(self, report: Report) -> str:
