@@ -17,12 +17,30 @@ from oauth2_provider.oauth2_backends import get_oauthlib_core
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.throttles import AuthRateThrottle
 from mastodon_api.base import MastodonView
 from mastodon_api.errors import Unprocessable
 from mastodon_api.models import ClientApp
 from mastodon_api.oauth import normalize_scopes
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
+# Schemes a browser must never be sent to after an approval, whatever an app registered.
+_FORBIDDEN_SCHEMES = frozenset({"javascript", "data", "vbscript", "file", "blob"})
+
+
+class _PasswordGuesses:
+    """The throttle bucket of password sign-ins (password grant and the sign-in page), per
+    client address at AUTH_THROTTLE_RATE, as the native auth endpoints."""
+
+    throttle_scope = "mastodon_password"
+
+
+def _throttled(request: HttpRequest) -> int | None:
+    """Seconds to wait when this address made too many password attempts, else None."""
+    throttle = AuthRateThrottle()
+    if throttle.allow_request(request, _PasswordGuesses()):
+        return None
+    return max(int(throttle.wait() or 1), 1)
 
 
 def _app_entity(application: Application, client_app: ClientApp, secret: str | None = None) -> dict:
@@ -45,6 +63,8 @@ def _valid_redirect(uri: str) -> bool:
     if uri == OOB:
         return True
     parts = urlsplit(uri)
+    if parts.scheme.lower() in _FORBIDDEN_SCHEMES:
+        return False
     return bool(parts.scheme) and "#" not in uri and (bool(parts.netloc) or parts.scheme not in ("http", "https"))
 
 
@@ -153,6 +173,12 @@ def authorize(request: HttpRequest) -> HttpResponse:
     application = Application.objects.get(client_id=validated["client_id"])
     error = None
     if request.method == "POST" and "password" in request.POST:
+        wait = _throttled(request)
+        if wait is not None:
+            context = {"application": application, "error": f"Too many attempts; try again in {wait} seconds."}
+            response = render(request, "mastodon_api/sign_in.html", context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         error = _sign_in(request)
         if error is None:
             return HttpResponseRedirect(request.get_full_path())
@@ -196,12 +222,28 @@ def _oauth_json(body: str, status: int, headers: dict | None = None) -> HttpResp
     return response
 
 
+def _grant_type(request: HttpRequest) -> str:
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            return ""
+        return str(data.get("grant_type", "")) if isinstance(data, dict) else ""
+    return request.POST.get("grant_type", "")
+
+
 @csrf_exempt
 def token(request: HttpRequest) -> HttpResponse:
     """POST /oauth/token: password (username or email), authorization_code (PKCE optional),
     client_credentials and refresh_token grants; a form or JSON body."""
     if request.method != "POST":
         return JsonResponse({"error": "method_not_allowed"}, status=405)
+    if _grant_type(request) == "password":
+        wait = _throttled(request)
+        if wait is not None:
+            response = JsonResponse({"error": "Too many requests"}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
     core = get_oauthlib_core()
     _url, headers, body, status = core.create_token_response(request)
     if status == 200:

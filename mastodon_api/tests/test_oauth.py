@@ -49,6 +49,7 @@ class TestApps:
         [
             {"redirect_uris": OOB},
             {"client_name": "x", "redirect_uris": "not a uri"},
+            {"client_name": "x", "redirect_uris": "javascript:alert(1)"},
             {"client_name": "x", "redirect_uris": OOB, "scopes": "read admin:everything"},
         ],
     )
@@ -284,6 +285,24 @@ class TestClientCredentialsAndRevoke:
         assert revoked.status_code == 200 and revoked.json() == {}
         gone = _bearer(token).get("/api/v1/accounts/verify_credentials")
         assert gone.status_code == 401 and gone.json() == {"error": "The access token is invalid"}
+
+
+class TestThrottling:
+    def test_password_guesses_are_throttled_per_address(self, alice, oauth_app, settings):
+        settings.AUTH_THROTTLE_RATE = "3/minute"
+        guess = {"grant_type": "password", "username": "alice", "password": "guess", "client_id": oauth_app.client_id}
+        codes = [Client().post("/oauth/token", {**guess, "client_secret": SECRET}).status_code for _ in range(4)]
+        assert codes[:3] != [429] * 3 and codes[3] == 429
+        limited = Client().post("/oauth/token", {**guess, "client_secret": SECRET})
+        assert limited.json() == {"error": "Too many requests"} and "Retry-After" in limited
+        app_token = Client().post(
+            "/oauth/token",
+            {"grant_type": "client_credentials", "client_id": oauth_app.client_id, "client_secret": SECRET},
+        )
+        assert app_token.status_code == 200  # only password attempts count
+        url = f"/oauth/authorize?response_type=code&client_id={oauth_app.client_id}&redirect_uri={OOB}"
+        page = Client().post(url, {"username": "alice", "password": PASSWORD})
+        assert page.status_code == 429 and b"Too many attempts" in page.content
 
 
 class TestRefresh:
