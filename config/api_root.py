@@ -1,9 +1,10 @@
-"""The browsable API's front page: where everything lives."""
+"""Where everything lives: the API root (`/api/`) and the landing page (`/`)."""
 
 from django.urls import NoReverseMatch
 from drf_spectacular.utils import extend_schema
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, permission_classes, renderer_classes
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -25,14 +26,27 @@ ENDPOINTS = {
 }
 
 
-@extend_schema(exclude=True)
-@api_view(["GET"])
-@permission_classes([AllowAny])
-def api_root(request: Request) -> Response:
+def _links(request: Request) -> dict[str, str]:
     links = {}
     for key, name in ENDPOINTS.items():
         try:
             links[key] = reverse(name, request=request)
         except NoReverseMatch:  # an app that is not mounted
             continue
-    return Response(links)
+    return links
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def api_root(request: Request) -> Response:
+    return Response(_links(request))
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+@renderer_classes([TemplateHTMLRenderer, JSONRenderer])
+def landing(request: Request) -> Response:
+    """`/`: a page for people (templates/home.html); JSON clients get the API root's links."""
+    return Response(_links(request), template_name="home.html")

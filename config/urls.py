@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config.api_root import api_root
+from config.api_root import api_root, landing
 from config.health import healthz
 
 # The moderation console is Chirp's, not "Django administration".
@@ -27,7 +27,7 @@ urlpatterns = [
     path("api/", include("search.api.urls")),
     path("api/", include("moderation.api.urls")),
     path("api/", include("notifications.api.urls")),
-    path("", api_root, name="home"),
+    path("", landing, name="home"),  # the landing page (templates/home.html)
 ]
 
 if settings.BENCH_ENDPOINTS:  # `make bench` only: the framework-ceiling endpoint (bench/ceiling.py)

@@ -31,6 +31,7 @@ from accounts.api.serializers import (
 from accounts.authentication import token_error_reason
 from accounts.models import User
 from accounts.throttles import AuthRateThrottle, UserAuthRateThrottle
+from config.renderers import NoBodyInput
 
 ERRORS_400 = OpenApiResponse(description="Invalid input; the body names each bad field.")
 ERROR_401 = OpenApiResponse(description="Missing, invalid or expired credentials.")
@@ -39,7 +40,12 @@ ERROR_404 = OpenApiResponse(description="No such user.")
 ERROR_429 = OpenApiResponse(description="Too many requests from this address; see Retry-After.")
 
 
-class RegisterView(APIView):
+# Views are GenericAPIViews with `serializer_class` = their input serializer only so that the
+# browsable API renders its HTML form; the handlers build their serializers themselves.
+
+
+class RegisterView(generics.GenericAPIView):
+    serializer_class = UserRegisterInput
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes = [AuthRateThrottle]
@@ -82,7 +88,8 @@ class TokenRefresh(TokenRefreshView):
         return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
 
-class LogoutView(APIView):
+class LogoutView(generics.GenericAPIView):
+    serializer_class = LogoutInput
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -106,8 +113,15 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 
-class MeView(APIView):
+class MeView(generics.GenericAPIView):
+    serializer_class = UserProfileInput
     permission_classes = [IsAuthenticated]
+
+    def get_serializer(self, *args, **kwargs) -> UserProfileInput:  # type: ignore[no-untyped-def]
+        """The browsable API's PATCH form: today's texts filled in, email blank (blank keeps it)."""
+        if kwargs.get("instance") is not None:
+            kwargs["instance"] = {"display_name": self.request.user.display_name, "bio": self.request.user.bio}
+        return super().get_serializer(*args, **kwargs)
 
     @extend_schema(responses={200: UserMeOutput, 401: ERROR_401})
     def get(self, request: Request) -> Response:
@@ -141,7 +155,9 @@ class UserDetailView(APIView):
         return Response(profile_data(user, relationship))
 
 
-class FollowView(APIView):
+class FollowView(generics.GenericAPIView):
+    serializer_class = NoBodyInput
+
     @extend_schema(
         request=None,
         responses={
@@ -170,8 +186,10 @@ class FollowView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class _RelationView(APIView):
+class _RelationView(generics.GenericAPIView):
     """POST creates the viewer's block or mute of the user (201, or 200 if there), DELETE undoes it (204)."""
+
+    serializer_class = NoBodyInput
 
     create: Callable[..., bool]
     delete_relation: Callable[..., bool]
@@ -260,8 +278,10 @@ class MyMutesView(_UserList):
         return selectors.user_mutes(user=self.request.user)
 
 
-class PasswordChangeView(APIView):
+class PasswordChangeView(generics.GenericAPIView):
     """Change one's password: every refresh token and every older access token stop working."""
+
+    serializer_class = PasswordChangeInput
 
     permission_classes = [IsAuthenticated]
     # Against password guessing with a stolen token: per address and per user.

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import ensure_not_blocked_by, user_get_by_username
+from config.renderers import NoBodyInput
 from tweets import selectors, services
 from tweets.api.serializers import HashtagTrendOutput, TweetCreateInput, TweetOutput, TweetPostInput
 
@@ -24,7 +25,13 @@ def _tweet_response(request: Request, tweet_id: str | int, code: int = status.HT
     return Response(TweetOutput(tweet).data, status=code)
 
 
-class TweetCreateView(APIView):
+# Write views are GenericAPIViews with `serializer_class` = their input serializer only so that
+# the browsable API renders its HTML form; the handlers build their serializers themselves.
+
+
+class TweetCreateView(generics.GenericAPIView):
+    serializer_class = TweetPostInput
+
     @extend_schema(
         request=TweetPostInput,
         responses={201: TweetOutput, 400: ERRORS_400, 401: ERROR_401, 403: ERROR_403_BLOCKED},
@@ -55,7 +62,9 @@ class TweetDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class LikeView(APIView):
+class LikeView(generics.GenericAPIView):
+    serializer_class = NoBodyInput
+
     @extend_schema(
         request=None,
         responses={201: TweetOutput, 200: TweetOutput, 401: ERROR_401, 403: ERROR_403_BLOCKED, 404: ERROR_404},
@@ -73,7 +82,9 @@ class LikeView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class RepostView(APIView):
+class RepostView(generics.GenericAPIView):
+    serializer_class = NoBodyInput
+
     @extend_schema(
         request=None,
         responses={201: TweetOutput, 200: TweetOutput, 401: ERROR_401, 403: ERROR_403_BLOCKED, 404: ERROR_404},
@@ -108,6 +119,10 @@ class _TweetList(generics.ListAPIView):
 
 
 class RepliesView(_TweetList):
+    def get_serializer_class(self):  # type: ignore[no-untyped-def]
+        # The browsable API's POST form asks for the reply's content, not a tweet object.
+        return TweetCreateInput if self.request.method == "POST" else TweetOutput
+
     def get_queryset(self):  # type: ignore[no-untyped-def]
         tweet = selectors.tweet_get(tweet_id=self.kwargs["tweet_id"], viewer=self.request.user)
         return selectors.tweet_replies(tweet=tweet, viewer=self.request.user)
