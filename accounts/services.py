@@ -6,8 +6,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import signals
+from accounts.authentication import token_error_reason
 from accounts.models import RESERVED_USERNAMES, Block, Follow, Mute, User
 from config.audit import log_moderation
 
@@ -64,6 +68,24 @@ def user_update_profile(*, user: User, display_name: str | None = None, bio: str
         user.save(update_fields=fields)
         send_on_commit(signals.user_updated, user_id=user.pk)
     return user
+
+
+def user_admin_save(*, user: User, change: bool) -> None:
+    """Save a user edited in the admin; an edit is announced as user_update_profile's is (search reindexes)."""
+    user.save()
+    if change:
+        send_on_commit(signals.user_updated, user_id=user.pk)
+
+
+def refresh_token_blacklist(*, user: User, refresh: str) -> None:
+    """Log out: blacklist a refresh token, which must be a valid one of `user`'s."""
+    try:
+        token = RefreshToken(refresh)
+    except TokenError as exc:
+        raise ValidationError({"refresh": [token_error_reason(exc)]}) from exc
+    if str(token.get("user_id")) != str(user.pk):
+        raise ValidationError({"refresh": [_("Token belongs to another user.")]})
+    token.blacklist()
 
 
 def _lock_pair(a: int, b: int) -> None:

@@ -3,16 +3,13 @@
 from collections.abc import Callable
 
 from django.contrib.auth import update_session_auth_hash
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import selectors, services
@@ -103,13 +100,7 @@ class LogoutView(generics.GenericAPIView):
     def post(self, request: Request) -> Response:
         data = LogoutInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            token = RefreshToken(data.validated_data["refresh"])
-        except TokenError as exc:
-            raise ValidationError({"refresh": [token_error_reason(exc)]}) from exc
-        if str(token.get("user_id")) != str(request.user.pk):
-            raise ValidationError({"refresh": [_("Token belongs to another user.")]})
-        token.blacklist()
+        services.refresh_token_blacklist(user=request.user, refresh=data.validated_data["refresh"])
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 
