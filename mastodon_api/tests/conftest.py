@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import AccessToken, Application
+from oauth2_provider.models import AccessToken, Application, set_token_value
 from rest_framework.test import APIClient
 
 from mastodon_api.models import ClientApp
@@ -26,15 +26,14 @@ def oauth_app(db) -> Application:  # type: ignore[no-untyped-def]
     return app
 
 
-def token_for(user, app: Application, scope: str = "read write follow push") -> AccessToken:  # type: ignore[no-untyped-def]
-    """A token as the token endpoint would issue it (the endpoint itself is tested separately)."""
-    return AccessToken.objects.create(
-        user=user,
-        application=app,
-        token=generate_client_secret(),
-        scope=scope,
-        expires=timezone.now() + timedelta(days=30),
-    )
+def token_for(user, app: Application, scope: str = "read write follow push") -> str:  # type: ignore[no-untyped-def]
+    """A token as the token endpoint would issue it (stored hashed); returns the raw token.
+    The endpoint itself is tested in test_oauth."""
+    raw = generate_client_secret()
+    token = AccessToken(user=user, application=app, scope=scope, expires=timezone.now() + timedelta(days=30))
+    set_token_value(token, raw)
+    token.save()
+    return raw
 
 
 @pytest.fixture
@@ -43,7 +42,7 @@ def mclient(oauth_app):  # type: ignore[no-untyped-def]
 
     def make(user, scope: str = "read write follow push") -> APIClient:  # type: ignore[no-untyped-def]
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(user, oauth_app, scope).token}")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(user, oauth_app, scope)}")
         return client
 
     return make

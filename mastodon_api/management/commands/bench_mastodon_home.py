@@ -16,7 +16,7 @@ from django.db.models import Count
 from django.test import Client, override_settings
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import AccessToken, Application
+from oauth2_provider.models import AccessToken, Application, set_token_value
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
@@ -45,15 +45,12 @@ class Command(BaseCommand):
             authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
             redirect_uris="urn:ietf:wg:oauth:2.0:oob",
         )
-        token = AccessToken.objects.create(
-            user=viewer,
-            application=app,
-            token=generate_client_secret(),
-            scope="read",
-            expires=timezone.now() + timedelta(hours=1),
-        )
+        raw_token = generate_client_secret()
+        token = AccessToken(user=viewer, application=app, scope="read", expires=timezone.now() + timedelta(hours=1))
+        set_token_value(token, raw_token)
+        token.save()
         native = Client(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(viewer).access_token}")
-        mastodon = Client(HTTP_AUTHORIZATION=f"Bearer {token.token}")
+        mastodon = Client(HTTP_AUTHORIZATION=f"Bearer {raw_token}")
         native_path, mastodon_path = f"/api/feed/?limit={limit}", f"/api/v1/timelines/home?limit={limit}"
         times: dict[str, list[float]] = {"native": [], "mastodon": []}
         try:
