@@ -570,7 +570,9 @@ def cmd_test(args: list[str]) -> int:
     try:
         # Tests use their own Redis database (15) so flushing it never touches dev feeds.
         services.start(database_name="chirp", redis_db=15)
-        return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=BASE_DIR)
+        from config.testrun import run_tests
+
+        return run_tests(args)
     except KeyboardInterrupt:
         return 130
     finally:
