@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from config.parsers import LimitedMultiPartParser
 from mastodon_api.auth import MastodonTokenAuthentication, token_allows
 from mastodon_api.entities import Renderer
@@ -104,6 +105,20 @@ class MastodonView(APIView):
     # --- helpers for the endpoints ------------------------------------------------
 
     @property
+    def me(self) -> User:
+        """The signed-in user (initial() already refused app-only tokens where one is needed)."""
+        user = self.request.user
+        if not isinstance(user, User):
+            raise Unprocessable("This method requires an authenticated user")
+        return user
+
+    @property
+    def viewer(self) -> User | None:
+        """The signed-in user, or None for an anonymous or app-only request."""
+        user = self.request.user
+        return user if isinstance(user, User) else None
+
+    @property
     def renderer(self) -> Renderer:
         if not hasattr(self, "_renderer"):
             self._renderer = Renderer(self.request)
@@ -112,7 +127,9 @@ class MastodonView(APIView):
     def cursor(self) -> Cursor:
         return parse_cursor(self.request)
 
-    def paged(self, items: list[dict], *, first_id: object = None, last_id: object = None) -> Response:
+    def paged(
+        self, items: list[dict], *, first_id: str | int | None = None, last_id: str | int | None = None
+    ) -> Response:
         """A list with its Link header; cursors default to the first and last entity ids."""
         response = Response(items)
         if items:

@@ -16,6 +16,7 @@ from oauth2_provider.models import Application
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.throttles import AuthRateThrottle
 from mastodon_api.base import MastodonView
@@ -28,7 +29,7 @@ OOB = "urn:ietf:wg:oauth:2.0:oob"
 _FORBIDDEN_SCHEMES = frozenset({"javascript", "data", "vbscript", "file", "blob"})
 
 
-class _PasswordGuesses:
+class _PasswordGuesses(APIView):
     """The throttle bucket of password sign-ins (password grant and the sign-in page), per
     client address at AUTH_THROTTLE_RATE, as the native auth endpoints."""
 
@@ -38,7 +39,7 @@ class _PasswordGuesses:
 def _throttled(request: HttpRequest) -> int | None:
     """Seconds to wait when this address made too many password attempts, else None."""
     throttle = AuthRateThrottle()
-    if throttle.allow_request(request, _PasswordGuesses()):
+    if throttle.allow_request(Request(request), _PasswordGuesses()):
         return None
     return max(int(throttle.wait() or 1), 1)
 
@@ -112,7 +113,7 @@ class AppVerifyView(MastodonView):
     user_required = False
 
     def get(self, request: Request) -> Response:
-        application = request.auth.application
+        application = getattr(request.auth, "application", None)
         client_app = ClientApp.objects.filter(application=application).first() or ClientApp(scopes="read")
         data = _app_entity(application, client_app)
         data.pop("redirect_uris", None)

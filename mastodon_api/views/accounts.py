@@ -32,7 +32,7 @@ class VerifyCredentialsView(MastodonView):
     scopes = {"GET": "read:accounts"}
 
     def get(self, request: Request) -> Response:
-        return Response(self.renderer.account(request.user, source=True))
+        return Response(self.renderer.account(self.me, source=True))
 
 
 class AccountView(MastodonView):
@@ -40,7 +40,7 @@ class AccountView(MastodonView):
     user_required = False
 
     def get(self, request: Request, account_id: str) -> Response:
-        return Response(self.renderer.account(account_or_404(account_id, request.user)))
+        return Response(self.renderer.account(account_or_404(account_id, self.viewer)))
 
 
 class LookupView(MastodonView):
@@ -66,7 +66,7 @@ class AccountStatusesView(MastodonView):
     user_required = False
 
     def get(self, request: Request, account_id: str) -> Response:
-        viewer = request.user if request.user.is_authenticated else None
+        viewer = self.viewer
         user = account_or_404(account_id, viewer)
         cursor = self.cursor()
         params = request.query_params
@@ -115,7 +115,7 @@ class FollowersView(_UserListView):
     user_required = False
 
     def get(self, request: Request, account_id: str) -> Response:
-        viewer = request.user if request.user.is_authenticated else None
+        viewer = self.viewer
         user = account_or_404(account_id, viewer)
         return self.page(user_followers(user=user, viewer=viewer).annotate(rel_id=F("following_set__id")))
 
@@ -125,7 +125,7 @@ class FollowingView(_UserListView):
     user_required = False
 
     def get(self, request: Request, account_id: str) -> Response:
-        viewer = request.user if request.user.is_authenticated else None
+        viewer = self.viewer
         user = account_or_404(account_id, viewer)
         return self.page(user_following(user=user, viewer=viewer).annotate(rel_id=F("follower_set__id")))
 
@@ -134,14 +134,14 @@ class BlocksView(_UserListView):
     scopes = {"GET": "read:blocks"}
 
     def get(self, request: Request) -> Response:
-        return self.page(user_blocks(user=request.user).annotate(rel_id=F("block_targeted_set__id")))
+        return self.page(user_blocks(user=self.me).annotate(rel_id=F("block_targeted_set__id")))
 
 
 class MutesView(_UserListView):
     scopes = {"GET": "read:mutes"}
 
     def get(self, request: Request) -> Response:
-        return self.page(user_mutes(user=request.user).annotate(rel_id=F("mute_targeted_set__id")))
+        return self.page(user_mutes(user=self.me).annotate(rel_id=F("mute_targeted_set__id")))
 
 
 class _RelationActionView(MastodonView):
@@ -151,8 +151,8 @@ class _RelationActionView(MastodonView):
     action = ""
 
     def post(self, request: Request, account_id: str) -> Response:
-        target = account_or_404(account_id, request.user)
-        me = request.user
+        me = self.me
+        target = account_or_404(account_id, me)
         if target.pk == me.pk and self.action in ("follow", "block", "mute"):
             raise Unprocessable(f"Validation failed: you cannot {self.action} yourself")
         {
@@ -181,6 +181,6 @@ class RelationshipsView(MastodonView):
                 ids.append(parse_pk(raw))
             except Http404:
                 continue
-        known = users_by_ids(ids=ids, viewer=request.user)
-        rels = relationships(viewer=request.user, user_ids=list(known))
+        known = users_by_ids(ids=ids, viewer=self.me)
+        rels = relationships(viewer=self.me, user_ids=list(known))
         return Response([self.renderer.relationship(pk, rels.get(pk, {})) for pk in dict.fromkeys(ids) if pk in known])

@@ -23,7 +23,7 @@ class _NotificationView(MastodonView):
 
     def render_rows(self, rows: list[dict]) -> list[dict]:
         """Notifications with their accounts and statuses: four queries for any page."""
-        viewer = self.request.user
+        viewer = self.me
         tweets = tweets_by_ids(ids=[row["tweet_id"] for row in rows if row["tweet_id"]], viewer=viewer)
         statuses = {int(s["id"]): s for s in render_statuses(self.renderer, list(tweets.values()), viewer=viewer)}
         actors = users_by_ids(ids=[row["actor_id"] for row in rows], viewer=viewer)
@@ -39,7 +39,7 @@ class _NotificationView(MastodonView):
 
 class NotificationListView(_NotificationView):
     def get(self, request: Request) -> Response:
-        qs = visible_notifications(viewer_id=request.user.pk)
+        qs = visible_notifications(viewer_id=self.me.pk)
         wanted = self.param_list("types")
         if wanted:
             qs = qs.filter(type__in=[t for name in wanted for t in _CHIRP_TYPES.get(name, [])])
@@ -56,9 +56,7 @@ class NotificationListView(_NotificationView):
 
 class NotificationView(_NotificationView):
     def get(self, request: Request, notification_id: str) -> Response:
-        rows = list(
-            visible_notifications(viewer_id=request.user.pk).filter(pk=parse_pk(notification_id)).values(*_FIELDS)
-        )
+        rows = list(visible_notifications(viewer_id=self.me.pk).filter(pk=parse_pk(notification_id)).values(*_FIELDS))
         rendered = self.render_rows(rows)
         if not rendered:
             raise Http404("Record not found")
@@ -67,7 +65,7 @@ class NotificationView(_NotificationView):
 
 class NotificationClearView(_NotificationView):
     def post(self, request: Request) -> Response:
-        notifications_clear(user=request.user)
+        notifications_clear(user=self.me)
         return Response({})
 
 
@@ -76,5 +74,5 @@ class NotificationDismissView(_NotificationView):
 
     def post(self, request: Request, notification_id: str | None = None) -> Response:
         raw = notification_id if notification_id is not None else self.param("id")
-        notification_dismiss(user=request.user, notification_id=parse_pk(raw))
+        notification_dismiss(user=self.me, notification_id=parse_pk(raw))
         return Response({})

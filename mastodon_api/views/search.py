@@ -29,7 +29,7 @@ class SearchView(MastodonView):
             offset = max(0, int(params.get("offset", 0)))
         except ValueError:
             raise Unprocessable("limit and offset must be numbers") from None
-        viewer = request.user
+        viewer = self.me
         result: dict[str, list] = {"accounts": [], "statuses": [], "hashtags": []}
         if kind in ("", "accounts"):
             name = q.lstrip("@").split("@")[0] or q

@@ -15,15 +15,14 @@ from tweets.selectors import reposts_for, thread_ids, tweet_get, tweets_by_ids
 
 class _StatusView(MastodonView):
     def render_one(self, entry: object) -> dict:
-        viewer = self.request.user if self.request.user.is_authenticated else None
-        rendered = render_statuses(self.renderer, [entry], viewer=viewer)
+        rendered = render_statuses(self.renderer, [entry], viewer=self.viewer)
         if not rendered:
             raise Http404("Record not found")
         return rendered[0]
 
     def fresh(self, tweet_id: int) -> object:
         """The tweet again after an action: counters and the viewer's flags as they are now."""
-        return tweet_get(tweet_id=tweet_id, viewer=self.request.user)
+        return tweet_get(tweet_id=tweet_id, viewer=self.viewer)
 
 
 class StatusCreateView(_StatusView):
@@ -43,8 +42,8 @@ class StatusCreateView(_StatusView):
         parent = None
         reply_to = self.param("in_reply_to_id")
         if reply_to:
-            parent = original_tweet(status_or_404(reply_to, request.user))
-        tweet = tweet_services.tweet_create(author=request.user, content=text, in_reply_to=parent)
+            parent = original_tweet(status_or_404(reply_to, self.me))
+        tweet = tweet_services.tweet_create(author=self.me, content=text, in_reply_to=parent)
         return Response(self.render_one(self.fresh(tweet.pk)))
 
 
@@ -54,21 +53,19 @@ class StatusView(_StatusView):
     user_required = False
 
     def get(self, request: Request, status_id: str) -> Response:
-        viewer = request.user if request.user.is_authenticated else None
-        return Response(self.render_one(status_or_404(status_id, viewer)))
+        return Response(self.render_one(status_or_404(status_id, self.viewer)))
 
     def delete(self, request: Request, status_id: str) -> Response:
-        if not request.user.is_authenticated:
-            raise Unprocessable("This method requires an authenticated user")
-        entry = status_or_404(status_id, request.user)
+        me = self.me
+        entry = status_or_404(status_id, me)
         if isinstance(entry, Reblog):
-            if entry.reposter_id != request.user.pk:
+            if entry.reposter_id != me.pk:
                 raise PermissionDenied("This action is not allowed")
             rendered = self.render_one(entry)
-            tweet_services.repost_delete(user=request.user, tweet=entry.tweet)
+            tweet_services.repost_delete(user=me, tweet=entry.tweet)
             return Response(rendered)
         rendered = self.render_one(entry)
-        tweet_services.tweet_delete(tweet=entry, by=request.user)
+        tweet_services.tweet_delete(tweet=entry, by=me)
         rendered["text"] = entry.content  # the source, for "delete and redraft"
         return Response(rendered)
 
@@ -78,7 +75,7 @@ class ContextView(_StatusView):
     user_required = False
 
     def get(self, request: Request, status_id: str) -> Response:
-        viewer = request.user if request.user.is_authenticated else None
+        viewer = self.viewer
         tweet = original_tweet(status_or_404(status_id, viewer))
         ancestors, descendants = thread_ids(tweet_id=tweet.pk)
         found = tweets_by_ids(ids=ancestors + descendants, viewer=viewer)
@@ -98,8 +95,8 @@ class _ActionView(_StatusView):
     action = ""
 
     def post(self, request: Request, status_id: str) -> Response:
-        tweet = original_tweet(status_or_404(status_id, request.user))
-        user = request.user
+        user = self.me
+        tweet = original_tweet(status_or_404(status_id, user))
         if self.action == "favourite":
             tweet_services.like_create(user=user, tweet=tweet)
         elif self.action == "unfavourite":

@@ -45,7 +45,7 @@ class HomeTimelineView(MastodonView):
             return Response([])
         after = max(filter(None, (_lower_bound(cursor.since_id), _lower_bound(cursor.min_id))), default=None)
         rows = feed_window(
-            viewer=request.user, before=before, after=after, limit=cursor.limit, oldest_first=cursor.oldest_first
+            viewer=self.me, before=before, after=after, limit=cursor.limit, oldest_first=cursor.oldest_first
         )
         if cursor.oldest_first:
             rows.reverse()
@@ -57,7 +57,7 @@ class HomeTimelineView(MastodonView):
                 entries.append(item.tweet)
             elif (repost := reposts.get((item.tweet.pk, reposter))) is not None:
                 entries.append(Reblog(repost.pk, repost.created_at, reposter, item.tweet))
-        return self.paged(render_statuses(self.renderer, entries, viewer=request.user))
+        return self.paged(render_statuses(self.renderer, entries, viewer=self.me))
 
 
 class TagTimelineView(MastodonView):
@@ -65,6 +65,6 @@ class TagTimelineView(MastodonView):
     user_required = False
 
     def get(self, request: Request, tag: str) -> Response:
-        viewer = request.user if request.user.is_authenticated else None
+        viewer = self.viewer
         tweets = window(hashtag_tweets(tag=tag, viewer=viewer), self.cursor())
         return self.paged(render_statuses(self.renderer, tweets, viewer=viewer))
