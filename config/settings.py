@@ -387,7 +387,15 @@ SILENCED_SYSTEM_CHECKS += [
 # None by default. The API authenticates with Bearer tokens, so no cookies cross origins.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
+# Link and X-RateLimit-*: Mastodon's paging and rate-limit headers, read by browser apps.
+CORS_EXPOSE_HEADERS = [
+    "X-Request-ID",
+    "Retry-After",
+    "Link",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+]
 CORS_PREFLIGHT_MAX_AGE = 3600
 
 # --- Security (production values come from the environment) -----------------

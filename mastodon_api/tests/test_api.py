@@ -60,6 +60,9 @@ class TestInstanceAndStubs:
             response = APIClient().options(path, **preflight)
             assert response["Access-Control-Allow-Origin"] == "https://web.example", path
         assert "Access-Control-Allow-Origin" not in APIClient().options("/api/feed/", **preflight)
+        actual = APIClient().get("/api/v1/timelines/tag/x", HTTP_ORIGIN="https://web.example")
+        exposed = actual["Access-Control-Expose-Headers"]
+        assert "Link" in exposed and "X-RateLimit-Remaining" in exposed
 
 
 class TestErrors:
