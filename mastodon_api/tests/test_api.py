@@ -297,6 +297,9 @@ class TestQueryCounts:
             "notifications": "/api/v1/notifications?limit={}",
             "followers": f"/api/v1/accounts/{alice.pk}/followers?limit={{}}",
             "tag": "/api/v1/timelines/tag/q?limit={}",
+            "following": f"/api/v1/accounts/{alice.pk}/following?limit={{}}",
+            "blocks": "/api/v1/blocks?limit={}",
+            "mutes": "/api/v1/mutes?limit={}",
         }
         with run_on_commit():
             for i in range(10):
@@ -305,6 +308,9 @@ class TestQueryCounts:
                 follow_create(follower=other, followee=alice)
                 like_create(user=other, tweet=tweet)
                 repost_create(user=alice, tweet=tweet_create(author=bob, content=f"bob's {i}"))
+                follow_create(follower=alice, followee=UserFactory())
+                block_create(user=alice, target=UserFactory())
+                mute_create(user=alice, target=UserFactory())
         for path in paths.values():  # the first read of a feed rebuilds it from the database
             client.get(path.format(1))
         small = {name: self._count(client, path.format(2), 2) for name, path in paths.items()}
