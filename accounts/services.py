@@ -4,7 +4,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.exceptions import TokenError
@@ -14,17 +13,13 @@ from accounts import signals
 from accounts.authentication import token_error_reason
 from accounts.models import RESERVED_USERNAMES, Block, Follow, Mute, User
 from config.audit import log_moderation
+from config.events import send_on_commit
 
 # Which field a violated unique constraint belongs to.
 _CONSTRAINT_FIELDS = {
     "accounts_user_username_ci_uniq": ("username", "A user with that username already exists."),
     "accounts_user_email_ci_uniq": ("email", "A user with that email already exists."),
 }
-
-
-def send_on_commit(signal: Signal, **kwargs: object) -> None:
-    """Announce an event once the current transaction commits."""
-    transaction.on_commit(lambda: signal.send(sender=User, **kwargs), robust=True)
 
 
 def user_register(*, username: str, email: str, password: str, display_name: str = "", bio: str = "") -> User:
@@ -66,7 +61,7 @@ def user_update_profile(*, user: User, display_name: str | None = None, bio: str
         fields.append("bio")
     if fields:
         user.save(update_fields=fields)
-        send_on_commit(signals.user_updated, user_id=user.pk)
+        send_on_commit(signals.user_updated, sender=User, user_id=user.pk)
     return user
 
 
@@ -74,7 +69,7 @@ def user_admin_save(*, user: User, change: bool) -> None:
     """Save a user edited in the admin; an edit is announced as user_update_profile's is (search reindexes)."""
     user.save()
     if change:
-        send_on_commit(signals.user_updated, user_id=user.pk)
+        send_on_commit(signals.user_updated, sender=User, user_id=user.pk)
 
 
 def refresh_token_blacklist(*, user: User, refresh: str) -> None:
@@ -86,7 +81,6 @@ def refresh_token_blacklist(*, user: User, refresh: str) -> None:
     if str(token.get("user_id")) != str(user.pk):
         raise ValidationError({"refresh": [_("Token belongs to another user.")]})
     token.blacklist()
-
 
 def _lock_pair(a: int, b: int) -> None:
     """Serialize follow and block changes between two users until the transaction ends.
@@ -141,7 +135,7 @@ def follow_create(*, follower: User, followee: User) -> tuple[Follow, bool]:
             follow = Follow.objects.create(follower=follower, followee=followee)
             User.objects.filter(pk=follower.pk).update(num_following=F("num_following") + 1)
             User.objects.filter(pk=followee.pk).update(num_followers=F("num_followers") + 1)
-            send_on_commit(signals.follow_created, follower_id=follower.pk, followee_id=followee.pk)
+            send_on_commit(signals.follow_created, sender=User, follower_id=follower.pk, followee_id=followee.pk)
     except IntegrityError:
         # Lost the race to a concurrent identical follow, or already following.
         return Follow.objects.get(follower=follower, followee=followee), False
@@ -155,7 +149,7 @@ def follow_delete(*, follower: User, followee: User) -> bool:
     if deleted:
         User.objects.filter(pk=follower.pk).update(num_following=F("num_following") - 1)
         User.objects.filter(pk=followee.pk).update(num_followers=F("num_followers") - 1)
-        send_on_commit(signals.follow_removed, follower_id=follower.pk, followee_id=followee.pk)
+        send_on_commit(signals.follow_removed, sender=User, follower_id=follower.pk, followee_id=followee.pk)
     return bool(deleted)
 
 
@@ -180,7 +174,7 @@ def user_suspend(*, user: User, by: User | None = None, reason: str = "") -> boo
     if not changed:
         return False
     _blacklist_refresh_tokens(user)
-    send_on_commit(signals.user_suspended, user_id=user.pk)
+    send_on_commit(signals.user_suspended, sender=User, user_id=user.pk)
     if by is not None:
         log_moderation(moderator=by, obj=user, action="Suspended the user", reason=reason)
     return True
@@ -193,7 +187,7 @@ def user_unsuspend(*, user: User, by: User | None = None, reason: str = "") -> b
     user.is_active = True
     if not changed:
         return False
-    send_on_commit(signals.user_unsuspended, user_id=user.pk)
+    send_on_commit(signals.user_unsuspended, sender=User, user_id=user.pk)
     if by is not None:
         log_moderation(moderator=by, obj=user, action="Lifted the suspension", reason=reason)
     return True
@@ -233,7 +227,7 @@ def block_create(*, user: User, target: User) -> bool:
         if created:
             follow_delete(follower=user, followee=target)
             follow_delete(follower=target, followee=user)
-            send_on_commit(signals.user_blocked, user_id=user.pk, target_id=target.pk)
+            send_on_commit(signals.user_blocked, sender=User, user_id=user.pk, target_id=target.pk)
     return created
 
 
@@ -242,7 +236,7 @@ def block_delete(*, user: User, target: User) -> bool:
     """Unblock; idempotent. Follows are not restored. Returns whether a block was removed."""
     deleted, _ = Block.objects.filter(user=user, target=target).delete()
     if deleted:
-        send_on_commit(signals.user_unblocked, user_id=user.pk, target_id=target.pk)
+        send_on_commit(signals.user_unblocked, sender=User, user_id=user.pk, target_id=target.pk)
     return bool(deleted)
 
 
@@ -256,7 +250,7 @@ def mute_create(*, user: User, target: User) -> bool:
     with transaction.atomic():
         created = _relation_create(Mute, user=user, target=target)
         if created:
-            send_on_commit(signals.user_muted, user_id=user.pk, target_id=target.pk)
+            send_on_commit(signals.user_muted, sender=User, user_id=user.pk, target_id=target.pk)
     return created
 
 
@@ -265,7 +259,7 @@ def mute_delete(*, user: User, target: User) -> bool:
     """Unmute; idempotent. Returns whether a mute was removed."""
     deleted, _ = Mute.objects.filter(user=user, target=target).delete()
     if deleted:
-        send_on_commit(signals.user_unmuted, user_id=user.pk, target_id=target.pk)
+        send_on_commit(signals.user_unmuted, sender=User, user_id=user.pk, target_id=target.pk)
     return bool(deleted)
 
 

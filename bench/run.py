@@ -26,6 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
+from config.processes import free_port, stop, wait_for_port
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORK = BASE_DIR / "var" / "bench"
 VENV_BIN = Path(sys.executable).parent
@@ -41,22 +43,11 @@ def log(message: str) -> None:
     print(f"[bench] {message}", flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, proc: subprocess.Popen, what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"{what} exited with {proc.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise SystemExit(f"{what} did not listen on {port} within {timeout}s")
+def wait_port(port: int, proc: subprocess.Popen[bytes], what: str, timeout: float = 30) -> None:
+    try:
+        wait_for_port(port, timeout=timeout, process=proc)
+    except (RuntimeError, TimeoutError) as exc:
+        raise SystemExit(f"{what}: {exc}") from exc
 
 
 class Stage:
@@ -75,14 +66,8 @@ class Stage:
         for what, child in reversed(list(self.children)):
             if proc is not None and child is not proc:
                 continue
-            if child.poll() is None:
-                child.terminate()
-                try:
-                    child.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    log(f"{what} did not stop; killing it")
-                    child.kill()
-                    child.wait()
+            if not stop(child, timeout=15):
+                log(f"{what} did not stop; killed it")
             self.children.remove((what, child))
         if proc is None and self.services is not None:
             self.services.stop()

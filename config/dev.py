@@ -32,6 +32,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
+from config.processes import send, stop, stop_all
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("CHIRP_VAR_DIR") or BASE_DIR / "var")
 VENV_BIN = Path(sys.executable).parent
@@ -229,13 +231,7 @@ class Services:
         return path
 
     def stop(self) -> None:
-        if self.redis is not None and self.redis.poll() is None:
-            self.redis.terminate()
-            try:
-                self.redis.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.redis.kill()
-                self.redis.wait()
+        stop(self.redis, timeout=10)
         if self.pg is not None:
             pg, self.pg = self.pg, None
             try:
@@ -318,14 +314,7 @@ class Child:
     def signal(self, sig: int) -> None:
         """Signal the whole process group (the leader and what it forked)."""
         if self.process is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.process.pid, sig)
-
-    def terminate(self) -> None:
-        """SIGTERM to the leader only: gunicorn and Celery then stop their own workers gracefully."""
-        if self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                self.process.terminate()
+            send(self.process, sig, group=True)
 
 
 class Runner:
@@ -353,8 +342,7 @@ class Runner:
             return
         self.stopping = True
         if self.foreground is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.foreground.pid, signal.SIGTERM)
+            send(self.foreground, signal.SIGTERM, group=True)
 
     def run(self) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -515,28 +503,14 @@ class Runner:
         if self.stopped:
             return
         self.stopping = self.stopped = True
-        if self.foreground is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.foreground.pid, signal.SIGTERM)
-            try:
-                self.foreground.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(self.foreground.pid, signal.SIGKILL)
-                self.foreground.wait()
+        stop(self.foreground, timeout=15, group=True)
+        # SIGTERM to each leader only: gunicorn and Celery then stop their own workers gracefully.
+        started = [child.process for child in self.children if child.process is not None]
+        if not stop_all(started, timeout=15):
+            log("a child did not stop in time; killed it")
         for child in self.children:
-            child.terminate()
-        deadline = time.monotonic() + 15
-        for child in self.children:
-            if child.process is None:
-                continue
-            try:
-                child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                log(f"{child.name} did not stop in time; killing it")
             # Whatever is left in its group (a pool process that outlived its parent) goes too.
             child.signal(signal.SIGKILL)
-            child.process.wait()
         remove_run_record()
         self.services.stop()
 

@@ -11,6 +11,16 @@
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiResponse
+
+# Error answers the views document, each written once. The body's shape comes from
+# add_common_responses below; these say when the answer is given.
+ERRORS_400 = OpenApiResponse(description="Invalid input; the body names each bad field or parameter.")
+ERRORS_400_PAGE = OpenApiResponse(description="Bad limit or offset; the body names the parameter.")
+ERROR_401 = OpenApiResponse(description="Missing, invalid or expired credentials.")
+ERROR_403_CSRF = OpenApiResponse(description="Not allowed (a session request without its CSRF token).")
+ERROR_429 = OpenApiResponse(description="Too many requests from this address; see Retry-After.")
+
 ERROR_SCHEMA = {
     "type": "object",
     "description": "An error about the whole request (DRF's shape).",

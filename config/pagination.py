@@ -1,8 +1,11 @@
 """Strict limit/offset pagination: bad parameters are a 400 naming the parameter."""
 
+from typing import Any
+
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
@@ -62,3 +65,10 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         for key in ("next", "previous"):
             envelope["properties"][key]["nullable"] = True
         return envelope
+
+
+def paginated_response(request: Request, *, limit: int, offset: int, count: int, results: list[Any]) -> Response:
+    """The limit/offset envelope for a page a selector already cut (count, next, previous, results)."""
+    paginator = LimitOffsetPagination()
+    paginator.request, paginator.limit, paginator.offset, paginator.count = request, limit, offset, count
+    return paginator.get_paginated_response(results)

@@ -10,28 +10,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from celery import Task
 from django.dispatch import Signal
 
 from accounts import signals as account_signals
+from config.enqueue import enqueue_or_leave_to_sweeper, enqueue_or_run_inline
 from tweets import signals as tweet_signals
 
 logger = logging.getLogger(__name__)
-
-
-def _enqueue(task: Task, inline: bool = True, **kwargs: Any) -> None:
-    try:
-        task.apply_async(kwargs=kwargs)
-        return
-    except Exception as exc:  # broker down (or, eager in tests, the task itself failed)
-        if not inline:
-            logger.warning("feed: could not enqueue %s%s (%s); the sweeper will catch up", task.name, kwargs, exc)
-            return
-        logger.warning("feed: could not enqueue %s%s (%s); running it inline", task.name, kwargs, exc)
-    try:
-        task.run(**kwargs)
-    except Exception:
-        logger.exception("feed: %s%s failed inline; the feed heals on rebuild", task.name, kwargs)
 
 
 def _tasks():  # type: ignore[no-untyped-def]
@@ -41,45 +26,47 @@ def _tasks():  # type: ignore[no-untyped-def]
 
 
 def on_tweet_created(sender: object, *, tweet_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().fan_out, inline=False, tweet_id=tweet_id)
+    enqueue_or_leave_to_sweeper(_tasks().fan_out, "the sweeper", tweet_id=tweet_id)
 
 
 def on_tweet_removed(sender: object, *, tweet_id: int, author_id: int, reposter_ids: list[int], **kwargs: Any) -> None:
-    _enqueue(_tasks().remove_tweet, tweet_id=tweet_id, author_id=author_id, reposter_ids=list(reposter_ids))
+    enqueue_or_run_inline(
+        _tasks().remove_tweet, tweet_id=tweet_id, author_id=author_id, reposter_ids=list(reposter_ids)
+    )
 
 
 def on_tweet_restored(sender: object, *, tweet_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().restore_tweet, tweet_id=tweet_id)
+    enqueue_or_run_inline(_tasks().restore_tweet, tweet_id=tweet_id)
 
 
 def on_repost_created(sender: object, *, tweet_id: int, user_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().add_repost, tweet_id=tweet_id, user_id=user_id)
+    enqueue_or_run_inline(_tasks().add_repost, tweet_id=tweet_id, user_id=user_id)
 
 
 def on_repost_removed(sender: object, *, tweet_id: int, user_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().remove_repost, tweet_id=tweet_id, user_id=user_id)
+    enqueue_or_run_inline(_tasks().remove_repost, tweet_id=tweet_id, user_id=user_id)
 
 
 def on_follow_created(sender: object, *, follower_id: int, followee_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().merge_followee, follower_id=follower_id, followee_id=followee_id)
+    enqueue_or_run_inline(_tasks().merge_followee, follower_id=follower_id, followee_id=followee_id)
 
 
 def on_follow_removed(sender: object, *, follower_id: int, followee_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().purge_followee, follower_id=follower_id, followee_id=followee_id)
+    enqueue_or_run_inline(_tasks().purge_followee, follower_id=follower_id, followee_id=followee_id)
 
 
 def on_user_suspension_changed(sender: object, *, user_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().invalidate_around_user, user_id=user_id)
+    enqueue_or_run_inline(_tasks().invalidate_around_user, user_id=user_id)
 
 
 def on_block_changed(sender: object, *, user_id: int, target_id: int, **kwargs: Any) -> None:
     # Each one's content leaves (or may come back to) the other's feed: both are rebuilt.
-    _enqueue(_tasks().drop_feeds, user_ids=[user_id, target_id])
+    enqueue_or_run_inline(_tasks().drop_feeds, user_ids=[user_id, target_id])
 
 
 def on_mute_changed(sender: object, *, user_id: int, target_id: int, **kwargs: Any) -> None:
     # Only the muter's view changes.
-    _enqueue(_tasks().drop_feeds, user_ids=[user_id])
+    enqueue_or_run_inline(_tasks().drop_feeds, user_ids=[user_id])
 
 
 def connect() -> None:

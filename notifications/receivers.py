@@ -10,25 +10,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from celery import Task
 from django.dispatch import Signal
 
 from accounts import signals as account_signals
+from config.enqueue import enqueue_or_run_inline
 from tweets import signals as tweet_signals
 
 logger = logging.getLogger(__name__)
-
-
-def _enqueue(task: Task, **kwargs: Any) -> None:
-    try:
-        task.apply_async(kwargs=kwargs)
-        return
-    except Exception as exc:  # broker down (or, eager in tests, the task itself failed)
-        logger.warning("notifications: could not enqueue %s%s (%s); running it inline", task.name, kwargs, exc)
-    try:
-        task.run(**kwargs)
-    except Exception:
-        logger.exception("notifications: %s%s failed inline", task.name, kwargs)
 
 
 def _tasks():  # type: ignore[no-untyped-def]
@@ -38,43 +26,43 @@ def _tasks():  # type: ignore[no-untyped-def]
 
 
 def on_follow_created(sender: object, *, follower_id: int, followee_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().notify_follow, follower_id=follower_id, followee_id=followee_id)
+    enqueue_or_run_inline(_tasks().notify_follow, follower_id=follower_id, followee_id=followee_id)
 
 
 def on_follow_removed(sender: object, *, follower_id: int, followee_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().unnotify_follow, follower_id=follower_id, followee_id=followee_id)
+    enqueue_or_run_inline(_tasks().unnotify_follow, follower_id=follower_id, followee_id=followee_id)
 
 
 def on_like_created(sender: object, *, tweet_id: int, user_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().notify_like, tweet_id=tweet_id, user_id=user_id)
+    enqueue_or_run_inline(_tasks().notify_like, tweet_id=tweet_id, user_id=user_id)
 
 
 def on_like_removed(sender: object, *, tweet_id: int, user_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().unnotify_like, tweet_id=tweet_id, user_id=user_id)
+    enqueue_or_run_inline(_tasks().unnotify_like, tweet_id=tweet_id, user_id=user_id)
 
 
 def on_repost_created(sender: object, *, tweet_id: int, user_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().notify_repost, tweet_id=tweet_id, user_id=user_id)
+    enqueue_or_run_inline(_tasks().notify_repost, tweet_id=tweet_id, user_id=user_id)
 
 
 def on_repost_removed(sender: object, *, tweet_id: int, user_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().unnotify_repost, tweet_id=tweet_id, user_id=user_id)
+    enqueue_or_run_inline(_tasks().unnotify_repost, tweet_id=tweet_id, user_id=user_id)
 
 
 def on_tweet_created(sender: object, *, tweet_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().notify_tweet, tweet_id=tweet_id)
+    enqueue_or_run_inline(_tasks().notify_tweet, tweet_id=tweet_id)
 
 
 def on_tweet_restored(sender: object, *, tweet_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().notify_tweet, tweet_id=tweet_id)
+    enqueue_or_run_inline(_tasks().notify_tweet, tweet_id=tweet_id)
 
 
 def on_tweet_removed(sender: object, *, tweet_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().unnotify_tweet, tweet_id=tweet_id)
+    enqueue_or_run_inline(_tasks().unnotify_tweet, tweet_id=tweet_id)
 
 
 def on_user_blocked(sender: object, *, user_id: int, target_id: int, **kwargs: Any) -> None:
-    _enqueue(_tasks().clear_block, user_id=user_id, target_id=target_id)
+    enqueue_or_run_inline(_tasks().clear_block, user_id=user_id, target_id=target_id)
 
 
 def connect() -> None:

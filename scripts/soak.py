@@ -32,7 +32,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from config.dev import Services, ensure_env_file, log  # noqa: E402
-from config.tests.reliability.servers import free_port, wait_for_port  # noqa: E402
+from config.processes import free_port, stop_all, wait_for_port  # noqa: E402
 
 SOAK_DB = "chirp_soak"
 SOAK_REDIS_DB = int(os.environ.get("SOAK_REDIS_DB", "13"))
@@ -181,14 +181,7 @@ class Soak:
         wait_for_port(self.port, timeout=60, process=self.children[-1])
 
     def stop_processes(self) -> None:
-        for child in self.children:
-            if child.poll() is None:
-                child.terminate()
-        for child in self.children:
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        stop_all(self.children, timeout=20)
 
     # --- load -----------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from accounts import signals as account_signals
+from config.enqueue import enqueue_or_leave_to_sweeper
 from search import tasks
 from search.backends import get_backend
 from tweets import signals as tweet_signals
@@ -18,12 +19,9 @@ logger = logging.getLogger(__name__)
 
 
 def _enqueue(task: Any, **kwargs: Any) -> None:
-    if get_backend().maintained_by_database:
-        return
-    try:
-        task.delay(**kwargs)
-    except Exception:  # a receiver must not raise; `search_index --rebuild` repairs a lost event
-        logger.exception("could not enqueue %s%s", task.name, kwargs)
+    """Nothing to do when PostgreSQL is the index; else a lost event waits for the rebuild."""
+    if not get_backend().maintained_by_database:
+        enqueue_or_leave_to_sweeper(task, "`search_index --rebuild`", **kwargs)
 
 
 def on_tweet_changed(sender: Any, tweet_id: int, **kwargs: Any) -> None:

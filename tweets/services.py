@@ -3,21 +3,16 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.dispatch import Signal
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import ensure_not_blocked
 from config.audit import log_moderation
+from config.events import send_on_commit
 from tweets import signals
 from tweets.models import TWEET_MAX_LENGTH, Hashtag, Like, Mention, Repost, Tweet, TweetHashtag
 from tweets.parsing import parse_hashtags, parse_mentions
-
-
-def send_on_commit(signal: Signal, **kwargs: object) -> None:
-    """Announce an event once the current transaction commits."""
-    transaction.on_commit(lambda: signal.send(sender=Tweet, **kwargs), robust=True)
 
 
 def clean_content(content: str) -> str:
@@ -48,7 +43,7 @@ def tweet_create(*, author: User, content: str, in_reply_to: Tweet | None = None
     User.objects.filter(pk=author.pk).update(num_tweets=F("num_tweets") + 1)
     if in_reply_to is not None:
         Tweet.objects.filter(pk=in_reply_to.pk).update(num_replies=F("num_replies") + 1)
-    send_on_commit(signals.tweet_created, tweet_id=tweet.pk, author_id=author.pk)
+    send_on_commit(signals.tweet_created, sender=Tweet, tweet_id=tweet.pk, author_id=author.pk)
     return tweet
 
 
@@ -95,7 +90,9 @@ def tweet_delete(*, tweet: Tweet, by: User) -> None:
     User.objects.filter(pk=tweet.author_id).update(num_tweets=F("num_tweets") - 1)
     if tweet.in_reply_to_id is not None:
         Tweet.objects.filter(pk=tweet.in_reply_to_id).update(num_replies=F("num_replies") - 1)
-    send_on_commit(signals.tweet_removed, tweet_id=tweet.pk, author_id=tweet.author_id, reposter_ids=reposter_ids)
+    send_on_commit(
+        signals.tweet_removed, sender=Tweet, tweet_id=tweet.pk, author_id=tweet.author_id, reposter_ids=reposter_ids
+    )
 
 
 @transaction.atomic
@@ -114,7 +111,9 @@ def tweet_hide(*, tweet: Tweet, reason: str = "", by: User | None = None) -> boo
     if changed:
         tweet.hidden_at, tweet.hidden_reason = hidden_at, reason[:500]
         reposter_ids = list(Repost.objects.filter(tweet=tweet).values_list("user_id", flat=True))
-        send_on_commit(signals.tweet_removed, tweet_id=tweet.pk, author_id=tweet.author_id, reposter_ids=reposter_ids)
+        send_on_commit(
+            signals.tweet_removed, sender=Tweet, tweet_id=tweet.pk, author_id=tweet.author_id, reposter_ids=reposter_ids
+        )
         if by is not None:
             log_moderation(moderator=by, obj=tweet, action="Hid the tweet", reason=reason)
     return bool(changed)
@@ -126,7 +125,7 @@ def tweet_unhide(*, tweet: Tweet, by: User | None = None, reason: str = "") -> b
     changed = Tweet.objects.filter(pk=tweet.pk, hidden_at__isnull=False).update(hidden_at=None, hidden_reason="")
     if changed:
         tweet.hidden_at, tweet.hidden_reason = None, ""
-        send_on_commit(signals.tweet_restored, tweet_id=tweet.pk, author_id=tweet.author_id)
+        send_on_commit(signals.tweet_restored, sender=Tweet, tweet_id=tweet.pk, author_id=tweet.author_id)
         if by is not None:
             log_moderation(moderator=by, obj=tweet, action="Unhid the tweet", reason=reason)
     return bool(changed)
@@ -142,7 +141,9 @@ def like_create(*, user: User, tweet: Tweet) -> bool:
         with transaction.atomic():
             Like.objects.create(user=user, tweet=tweet)
             Tweet.objects.filter(pk=tweet.pk).update(num_likes=F("num_likes") + 1)
-            send_on_commit(signals.like_created, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id)
+            send_on_commit(
+                signals.like_created, sender=Tweet, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id
+            )
     except IntegrityError:
         return False  # already liked (or a concurrent identical like won)
     return True
@@ -154,7 +155,9 @@ def like_delete(*, user: User, tweet: Tweet) -> bool:
     deleted, _ = Like.objects.filter(user=user, tweet=tweet).delete()
     if deleted:
         Tweet.objects.filter(pk=tweet.pk).update(num_likes=F("num_likes") - 1)
-        send_on_commit(signals.like_removed, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id)
+        send_on_commit(
+            signals.like_removed, sender=Tweet, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id
+        )
     return bool(deleted)
 
 
@@ -168,7 +171,9 @@ def repost_create(*, user: User, tweet: Tweet) -> bool:
         with transaction.atomic():
             Repost.objects.create(user=user, tweet=tweet)
             Tweet.objects.filter(pk=tweet.pk).update(num_reposts=F("num_reposts") + 1)
-            send_on_commit(signals.repost_created, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id)
+            send_on_commit(
+                signals.repost_created, sender=Tweet, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id
+            )
     except IntegrityError:
         return False
     return True
@@ -180,7 +185,9 @@ def repost_delete(*, user: User, tweet: Tweet) -> bool:
     deleted, _ = Repost.objects.filter(user=user, tweet=tweet).delete()
     if deleted:
         Tweet.objects.filter(pk=tweet.pk).update(num_reposts=F("num_reposts") - 1)
-        send_on_commit(signals.repost_removed, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id)
+        send_on_commit(
+            signals.repost_removed, sender=Tweet, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id
+        )
     return bool(deleted)
 
 

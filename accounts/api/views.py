@@ -28,13 +28,11 @@ from accounts.api.serializers import (
 from accounts.authentication import token_error_reason
 from accounts.models import User
 from accounts.throttles import AuthRateThrottle, UserAuthRateThrottle
+from config.openapi import ERROR_401, ERROR_403_CSRF, ERROR_429, ERRORS_400
 from config.renderers import NoBodyInput
 
-ERRORS_400 = OpenApiResponse(description="Invalid input; the body names each bad field.")
-ERROR_401 = OpenApiResponse(description="Missing, invalid or expired credentials.")
 ERROR_403 = OpenApiResponse(description="This user has blocked you (or you block them).")
 ERROR_404 = OpenApiResponse(description="No such user.")
-ERROR_429 = OpenApiResponse(description="Too many requests from this address; see Retry-After.")
 
 
 # Views are GenericAPIViews with `serializer_class` = their input serializer only so that the
@@ -288,7 +286,7 @@ class PasswordChangeView(generics.GenericAPIView):
             ),
             400: ERRORS_400,
             401: ERROR_401,
-            403: OpenApiResponse(description="A session request without its CSRF token."),
+            403: ERROR_403_CSRF,
             429: OpenApiResponse(description="Too many attempts from this address or for this user; see Retry-After."),
         },
     )

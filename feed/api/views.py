@@ -1,11 +1,12 @@
 """GET /api/feed/: the viewer's home timeline, newest first, limit/offset paginated."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.pagination import parse_page_params
+from config.openapi import ERROR_401, ERRORS_400_PAGE
+from config.pagination import paginated_response, parse_page_params
 from feed.api.serializers import FeedItemOutput, feed_item_to_dict
 from feed.timeline import feed_page
 from tweets.models import Tweet
@@ -18,8 +19,8 @@ class FeedView(generics.ListAPIView):
     @extend_schema(
         responses={
             200: FeedItemOutput(many=True),
-            400: OpenApiResponse(description="Bad limit or offset; the body names the parameter."),
-            401: OpenApiResponse(description="Missing, invalid or expired credentials."),
+            400: ERRORS_400_PAGE,
+            401: ERROR_401,
         },
         description=(
             "Home timeline: your tweets, those of the accounts you follow and their reposts "
@@ -29,6 +30,5 @@ class FeedView(generics.ListAPIView):
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         limit, offset = parse_page_params(request)
         count, items = feed_page(viewer=request.user, limit=limit, offset=offset)
-        paginator = self.paginator
-        paginator.limit, paginator.offset, paginator.count, paginator.request = limit, offset, count, request
-        return paginator.get_paginated_response([feed_item_to_dict(item) for item in items])
+        results = [feed_item_to_dict(item) for item in items]
+        return paginated_response(request, limit=limit, offset=offset, count=count, results=results)

@@ -17,6 +17,7 @@ from django.conf import settings
 
 from accounts.models import Follow, User
 from accounts.tests.factories import hashed_password
+from config.processes import stop
 from config.testing import test_database_url
 from feed import keys, store
 
@@ -143,14 +144,7 @@ class Worker:
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+        stop(self.process, timeout=15, group=True)
 
 
 DEAD_BROKER = "amqp://guest:guest@127.0.0.1:1//"

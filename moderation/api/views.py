@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.openapi import ERROR_401, ERROR_403_CSRF
 from moderation import services
 from moderation.api.serializers import ReportCreateInput, ReportOutput
 from moderation.throttles import ReportRateThrottle
@@ -22,8 +23,8 @@ class ReportCreateView(APIView):
                 description="Invalid input, an unknown user or tweet, a tweet not by that user, or reporting "
                 "yourself; the body names the field."
             ),
-            401: OpenApiResponse(description="Missing, invalid or expired credentials."),
-            403: OpenApiResponse(description="Not allowed (a session request without its CSRF token)."),
+            401: ERROR_401,
+            403: ERROR_403_CSRF,
             429: OpenApiResponse(description="Too many reports from you; see Retry-After."),
         },
         description="Report a user, or one of their tweets, to the moderators. A blocked user may still report.",

@@ -1,12 +1,13 @@
 """HTTP views of notifications: thin wrappers over the selectors and services."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.pagination import parse_page_params
+from config.openapi import ERROR_401, ERRORS_400
+from config.pagination import paginated_response, parse_page_params
 from notifications import selectors, services
 from notifications.api.serializers import (
     NotificationOutput,
@@ -15,9 +16,6 @@ from notifications.api.serializers import (
     notification_to_dict,
 )
 from notifications.models import Notification
-
-ERRORS_400 = OpenApiResponse(description="Invalid input; the body names each bad parameter or field.")
-ERROR_401 = OpenApiResponse(description="Missing, invalid or expired credentials.")
 
 
 class NotificationListView(generics.ListAPIView):
@@ -36,9 +34,8 @@ class NotificationListView(generics.ListAPIView):
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         limit, offset = parse_page_params(request)
         count, rows = selectors.notification_page(viewer=request.user, limit=limit, offset=offset)
-        paginator = self.paginator
-        paginator.limit, paginator.offset, paginator.count, paginator.request = limit, offset, count, request
-        return paginator.get_paginated_response([notification_to_dict(row) for row in rows])
+        results = [notification_to_dict(row) for row in rows]
+        return paginated_response(request, limit=limit, offset=offset, count=count, results=results)
 
 
 class UnreadCountView(APIView):

@@ -11,7 +11,8 @@ from rest_framework.response import Response
 
 from accounts.api.serializers import UserOutput
 from accounts.models import User
-from config.pagination import LimitOffsetPagination, parse_page_params
+from config.openapi import ERROR_401
+from config.pagination import LimitOffsetPagination, paginated_response, parse_page_params
 from search import selectors
 from search.api.serializers import Q_MAX_LENGTH, SearchQueryInput
 from tweets.api.serializers import TweetOutput
@@ -26,7 +27,6 @@ Q_PARAMETER = OpenApiParameter(
     description=f"1 to {Q_MAX_LENGTH} characters after trimming.",
 )
 ERRORS_400 = OpenApiResponse(description="`q` missing, blank or too long, or a bad `limit`/`offset`; names each one.")
-ERROR_401 = OpenApiResponse(description="Missing, invalid or expired credentials.")
 
 
 def parse_search_params(request: Request) -> tuple[str, int, int]:
@@ -51,9 +51,8 @@ class _SearchView(generics.GenericAPIView):
     def get(self, request: Request) -> Response:
         q, limit, offset = parse_search_params(request)
         count, results = self.search(q=q, viewer=request.user, limit=limit, offset=offset)
-        paginator = self.paginator
-        paginator.request, paginator.limit, paginator.offset, paginator.count = request, limit, offset, count
-        return paginator.get_paginated_response(self.get_serializer(results, many=True).data)
+        data = self.get_serializer(results, many=True).data
+        return paginated_response(request, limit=limit, offset=offset, count=count, results=data)
 
 
 class SearchTweetsView(_SearchView):

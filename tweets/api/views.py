@@ -9,12 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import ensure_not_blocked_by, user_get_by_username
+from config.openapi import ERROR_401, ERRORS_400
 from config.renderers import NoBodyInput
 from tweets import selectors, services
 from tweets.api.serializers import HashtagTrendOutput, TweetCreateInput, TweetOutput, TweetPostInput
 
-ERRORS_400 = OpenApiResponse(description="Invalid input; the body names each bad field.")
-ERROR_401 = OpenApiResponse(description="Missing, invalid or expired credentials.")
 ERROR_403 = OpenApiResponse(description="Not your tweet, or a block stands between you and its author.")
 ERROR_403_BLOCKED = OpenApiResponse(description="A block stands between you and the author.")
 ERROR_404 = OpenApiResponse(description="No such tweet (or user).")
