@@ -4,6 +4,8 @@ Ids are bigint identity values: they sort by creation like a Snowflake id, cost 
 bytes in every index and Redis feed, and are rendered as opaque strings by the API.
 """
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -22,7 +24,7 @@ class TweetQuerySet(models.QuerySet):
         """Not hidden by a moderator and not by a suspended author."""
         return self.filter(hidden_at__isnull=True, author__is_active=True)
 
-    def visible_to(self, viewer) -> "TweetQuerySet":  # type: ignore[no-untyped-def]
+    def visible_to(self, viewer: object) -> "TweetQuerySet":
         """Staff see everything (moderation); everyone else sees visible tweets."""
         if viewer is not None and getattr(viewer, "is_staff", False):
             return self
@@ -53,7 +55,9 @@ class Tweet(models.Model):
         expression=SearchVector("content", config="english"), output_field=SearchVectorField(), db_persist=True
     )
     # Parsed once from the content when the tweet is written (tweets.parsing).
-    hashtags = models.ManyToManyField("Hashtag", through="TweetHashtag", related_name="tweets")
+    hashtags: "models.ManyToManyField[Hashtag, TweetHashtag]" = models.ManyToManyField(
+        "Hashtag", through="TweetHashtag", related_name="tweets"
+    )
 
     objects = TweetQuerySet.as_manager()
 
@@ -90,36 +94,42 @@ class Tweet(models.Model):
         return self.hidden_at is not None
 
 
-class Like(models.Model):
+class Interaction(models.Model):
+    """A user's one-per-tweet action on a tweet (a like, a repost); `created_at` orders their lists.
+
+    Each model declares its own `user` and `tweet` keys: their related names ("likes",
+    "reposts") written out, as the migrations have them.
+    """
+
+    verb: ClassVar[str]
+
+    created_at = models.DateTimeField(default=timezone.now)
+
+    # Names expand per model: tweets_like_uniq, ix_like_user_created, ix_repost_tweet, ...
+    class Meta:
+        abstract = True
+        constraints = [models.UniqueConstraint(fields=["user", "tweet"], name="%(app_label)s_%(class)s_uniq")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="ix_%(class)s_user_created"),
+            models.Index(fields=["tweet"], name="ix_%(class)s_tweet"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.verb} {self.tweet_id}"  # type: ignore[attr-defined]
+
+
+class Like(Interaction):
+    verb = "liked"
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes", db_index=False)
     tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="likes", db_index=False)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "tweet"], name="tweets_like_uniq")]
-        indexes = [
-            models.Index(fields=["user", "-created_at"], name="ix_like_user_created"),
-            models.Index(fields=["tweet"], name="ix_like_tweet"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} liked {self.tweet_id}"
 
 
-class Repost(models.Model):
+class Repost(Interaction):
+    verb = "reposted"
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reposts", db_index=False)
     tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="reposts", db_index=False)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "tweet"], name="tweets_repost_uniq")]
-        indexes = [
-            models.Index(fields=["user", "-created_at"], name="ix_repost_user_created"),
-            models.Index(fields=["tweet"], name="ix_repost_tweet"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} repostd {self.tweet_id}"
 
 
 class Mention(models.Model):
