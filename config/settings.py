@@ -59,9 +59,13 @@ INSTALLED_APPS = [
     # Mastodon-compatible client API (DESIGN.md section 7): OAuth 2 provider and the translation app.
     "oauth2_provider",
     "mastodon_api",
-    # Benchmarks (issue 5): seed_bench; its ceiling endpoint is mounted only with BENCH_ENDPOINTS=1.
-    "bench",
 ]
+# Benchmarks (issue 5), development only: BENCH_ENDPOINTS=1 (set by `make bench`) installs the
+# bench app (seed_bench, bench_search) and mounts its framework-ceiling endpoint
+# /api/bench/ceiling/ (bench/ceiling.py, config/urls.py).
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
+if BENCH_ENDPOINTS:
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
@@ -175,8 +179,6 @@ CACHES = {
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 FEED_MAX_LENGTH = env.int("FEED_MAX_LENGTH", default=800)
-# `make bench` only: mounts the framework-ceiling endpoint /api/bench/ceiling/ (bench/ceiling.py).
-BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 
 # --- Celery -----------------------------------------------------------------
 

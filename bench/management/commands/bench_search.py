@@ -1,7 +1,7 @@
 """Search latency on N tweets with the PostgreSQL backend, and the EXPLAIN of its query.
 
     DATABASE_URL=postgres://.../chirp_search_bench python manage.py migrate
-    DATABASE_URL=postgres://.../chirp_search_bench python manage.py bench_search --tweets 100000
+    BENCH_ENDPOINTS=1 DATABASE_URL=postgres://.../chirp_search_bench python manage.py bench_search --tweets 100000
 
 Fills the database (which must hold nothing but earlier bench data: use a scratch one)
 with bench users and tweets of pseudo-words in a Zipf distribution, plus marker words of
