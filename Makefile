@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install lint fmt migrations superuser bench bench-quick bench-deps soak audit clean
+.PHONY: run test install lint fmt migrations superuser bench bench-quick bench-deps browser-deps node-deps soak audit clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,26 @@ install: $(VENV)/.installed
 run: install
 	$(PY) -m config.dev run
 
-test: install
+test: install browser-deps node-deps
 	$(PY) -m config.dev test
+
+# The browser tests (config/tests/test_browser.py) drive Debian's chromium with Playwright,
+# which never downloads a browser of its own.
+browser-deps:
+	@test -x /usr/bin/chromium || \
+	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
+
+# openapi-typescript and tsc for the generated-client test (config/tests/test_generated_clients.py),
+# pinned by config/tests/clients/package-lock.json, installed under var/node.
+NODE_DIR := var/node
+$(NODE_DIR)/.installed: config/tests/clients/package.json config/tests/clients/package-lock.json
+	@command -v npm >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm)
+	mkdir -p $(NODE_DIR)
+	cp config/tests/clients/package.json config/tests/clients/package-lock.json $(NODE_DIR)/
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-deps: $(NODE_DIR)/.installed
 
 lint: install
 	$(VENV)/bin/ruff check .

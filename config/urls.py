@@ -12,6 +12,8 @@ from config.health import healthz
 admin.site.site_header = "Chirp moderation"
 admin.site.site_title = "Chirp moderation"
 admin.site.index_title = "Moderation"
+# The list pages need the width (1280 px screens): the app list is one click away on the index.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

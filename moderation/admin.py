@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from accounts.admin import ReadOnlyChangeMixin, short_time
+from accounts.admin import ReadOnlyChangeMixin, short_time, wrapping
 from moderation import services
 from moderation.models import Report
 
@@ -56,9 +56,8 @@ class ReportAdmin(ReadOnlyChangeMixin, admin.ModelAdmin):
 
     @admin.display(description="reporter", ordering="reporter__username")
     def reporter_link(self, report: Report) -> str:
-        return format_html(
-            '<a href="{}">{}</a>', reverse("admin:accounts_user_change", args=[report.reporter_id]), report.reporter
-        )
+        url = reverse("admin:accounts_user_change", args=[report.reporter_id])
+        return format_html('<a href="{}">{}</a>', url, report.reporter)
 
     @admin.display(description="user", ordering="user__username")
     def user_link(self, report: Report) -> str:
@@ -80,7 +79,7 @@ class ReportAdmin(ReadOnlyChangeMixin, admin.ModelAdmin):
 
     @admin.display(description="reason")
     def short_reason(self, report: Report) -> str:
-        return report.reason[:80]
+        return wrapping(report.reason, 80)
 
     @admin.display(description="tweet content")
     def tweet_content(self, report: Report) -> str:

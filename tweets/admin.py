@@ -8,7 +8,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from accounts.admin import ReadOnlyChangeMixin, short_time
+from accounts.admin import ReadOnlyChangeMixin, short_time, wrapping
 from tweets import services
 from tweets.models import Like, Repost, Tweet
 
@@ -36,7 +36,7 @@ class HiddenFilter(admin.SimpleListFilter):
 class TweetAdmin(ReadOnlyChangeMixin, admin.ModelAdmin):
     # Short columns so the list fits 1280 px beside the filter panel (test_admin_layout);
     # replies and the hiding reason are on the tweet's page.
-    list_display = ("id", "author", "short_content", "posted", "num_likes", "num_reposts", "hidden")
+    list_display = ("id", "author_name", "short_content", "posted", "likes", "reposts", "hidden")
     list_filter = (HiddenFilter, "created_at")
     date_hierarchy = "created_at"
     search_fields = ("content", "author__username")
@@ -72,9 +72,21 @@ class TweetAdmin(ReadOnlyChangeMixin, admin.ModelAdmin):
         for tweet in queryset.select_related("author"):
             services.tweet_delete(tweet=tweet, by=tweet.author)
 
+    @admin.display(description="author", ordering="author__username")
+    def author_name(self, tweet: Tweet) -> str:
+        return wrapping(tweet.author.username)
+
     @admin.display(description="content")
     def short_content(self, tweet: Tweet) -> str:
-        return tweet.content if len(tweet.content) <= 60 else f"{tweet.content[:59]}…"
+        return wrapping(tweet.content, 60)
+
+    @admin.display(description="likes", ordering="num_likes")
+    def likes(self, tweet: Tweet) -> int:
+        return tweet.num_likes
+
+    @admin.display(description="reposts", ordering="num_reposts")
+    def reposts(self, tweet: Tweet) -> int:
+        return tweet.num_reposts
 
     @admin.display(description="posted", ordering="created_at")
     def posted(self, tweet: Tweet) -> str:
