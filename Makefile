@@ -38,9 +38,11 @@ $(NODE_DIR)/.installed: config/tests/clients/package.json config/tests/clients/p
 
 node-deps: $(NODE_DIR)/.installed
 
+# Lint and types: ruff, then mypy with django-stubs (config in pyproject.toml; CI runs this first).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 
 fmt: install
 	$(VENV)/bin/ruff check --fix .

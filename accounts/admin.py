@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts import services
+from accounts.authentication import request_user
 from accounts.models import RESERVED_USERNAMES, Follow, User
 
 # The console shows what moderators use. Chirp grants no permissions through groups, and the
@@ -75,9 +76,11 @@ class ReadOnlyChangeMixin:
 class _NotReservedMixin:
     """`me` names the viewer in URLs: no account may take it (registration refuses it too)."""
 
+    cleaned_data: dict[str, Any]  # mixed into a ModelForm
+
     def clean_username(self) -> str:
         parent = getattr(super(), "clean_username", None)  # the creation form's case check
-        username = parent() if parent else self.cleaned_data.get("username")
+        username: str = parent() if parent else self.cleaned_data.get("username", "")
         if username and username.lower() in RESERVED_USERNAMES:
             raise forms.ValidationError("This username is reserved.")
         return username
@@ -158,15 +161,15 @@ class UserAdmin(BaseUserAdmin):
     )
     def suspend(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         reason = request.POST.get("reason", "").strip()
-        users = queryset.filter(is_active=True).exclude(pk=request.user.pk)
-        count = sum(services.user_suspend(user=user, by=request.user, reason=reason) for user in users)
+        users = queryset.filter(is_active=True).exclude(pk=request_user(request).pk)
+        count = sum(services.user_suspend(user=user, by=request_user(request), reason=reason) for user in users)
         self.message_user(request, f"Suspended {count} user(s).", messages.SUCCESS)
 
     @admin.action(description="Lift the suspension of selected users (reason from the box)")
     def unsuspend(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         reason = request.POST.get("reason", "").strip()
         users = queryset.filter(is_active=False)
-        count = sum(services.user_unsuspend(user=user, by=request.user, reason=reason) for user in users)
+        count = sum(services.user_unsuspend(user=user, by=request_user(request), reason=reason) for user in users)
         self.message_user(request, f"Unsuspended {count} user(s).", messages.SUCCESS)
 
 

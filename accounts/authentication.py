@@ -2,18 +2,22 @@
 
 import jwt
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpRequest
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
+from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication as BaseJWTAuthentication
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
+from accounts.models import User
 from accounts.tokens import issued_before
 
 # PyJWT's verdicts, most specific first: InvalidSignatureError is a DecodeError.
-_JWT_REASONS: tuple[tuple[type[Exception], str], ...] = (
+_JWT_REASONS: tuple[tuple[type[Exception], str | Promise], ...] = (
     (jwt.ExpiredSignatureError, _("Token is expired.")),
     (jwt.InvalidAlgorithmError, _("Token algorithm is not allowed: only HS256 tokens are accepted.")),
     (jwt.InvalidSignatureError, _("Token signature is invalid: it was altered or signed with another key.")),
@@ -51,7 +55,8 @@ class JWTAuthentication(BaseJWTAuthentication):
                 reasons.append(token_error_reason(exc))
         raise InvalidToken({"detail": reasons[0], "code": "token_not_valid"})
 
-    def get_user(self, validated_token: Token) -> AbstractBaseUser:
+    # simplejwt types the return as an unbound TypeVar; ours is the user model's row.
+    def get_user(self, validated_token: Token) -> AbstractBaseUser:  # type: ignore[override]
         user = super().get_user(validated_token)
         # The user row is loaded anyway: comparing with it costs no query.
         if issued_before(validated_token, getattr(user, "password_changed_at", None)):
@@ -65,3 +70,15 @@ class JWTAuthenticationScheme(SimpleJWTScheme):
     """Document the subclass in OpenAPI as the Bearer JWT scheme, like SimpleJWT's own."""
 
     target_class = "accounts.authentication.JWTAuthentication"
+
+
+def request_user(request: HttpRequest | Request) -> User:
+    """The signed-in user of a request, typed as our User (request.user is typed User | AnonymousUser).
+
+    Every API view but registration requires authentication (DEFAULT_PERMISSION_CLASSES) and
+    the admin requires staff, so this is the user; an anonymous one is refused as DRF does (401).
+    """
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user

@@ -2,13 +2,17 @@
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.expressions import Combinable
 from django.http import Http404
 
 from accounts.models import USERNAME_MAX_LENGTH, Block, Follow, Mute, User
+
+# A user id, or an expression giving one (OuterRef("author_id")); django-stubs types id lookups
+# as plain ints, so the expression case is Any.
+UserRef = int | Any
 
 _USERNAME_RE = re.compile(rf"^[A-Za-z0-9_]{{1,{USERNAME_MAX_LENGTH}}}\Z")
 
@@ -59,7 +63,7 @@ def followee_ids(*, user_id: int) -> list[int]:
 # --- blocks and mutes -------------------------------------------------------
 
 
-def blocked_either_way(*, viewer_id: Combinable | int, other: Combinable | int) -> Q:
+def blocked_either_way(*, viewer_id: UserRef, other: UserRef) -> Q:
     """True when `viewer_id` blocks `other` or `other` blocks `viewer_id`.
 
     `other` is usually OuterRef("author_id"): filter lists with `~blocked_either_way(...)`.
@@ -72,7 +76,7 @@ def blocked_either_way(*, viewer_id: Combinable | int, other: Combinable | int) 
     )
 
 
-def muted_by(*, viewer_id: Combinable | int, other: Combinable | int) -> Exists:
+def muted_by(*, viewer_id: UserRef, other: UserRef) -> Exists:
     """An EXISTS that is true when `viewer_id` mutes `other`."""
     return Exists(Mute.objects.filter(user_id=viewer_id, target_id=other))
 

@@ -42,6 +42,6 @@ class AccessToken(_PreciseIssuedAt, tokens.AccessToken):
     pass
 
 
-class RefreshToken(_PreciseIssuedAt, tokens.RefreshToken):
+class RefreshToken(_PreciseIssuedAt, tokens.RefreshToken):  # type: ignore[misc]  # simplejwt's own bases disagree on for_user
     # The access token minted from a refresh token (log-in, refresh) gets its own precise iat.
     access_token_class = AccessToken

@@ -20,7 +20,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import redis
@@ -31,6 +31,7 @@ from bench import layout, pull
 from feed import pull as feed_pull
 from feed import selectors as feed_selectors
 from feed import timeline as feed_timeline
+from feed.selectors import TweetRow
 from tweets import services as tweet_services
 from tweets.models import Tweet
 
@@ -65,7 +66,7 @@ def ms(seconds: float) -> str:
 # --- 2. feed read -------------------------------------------------------------------
 
 
-def _hydrated(ids: list[int], viewer: User) -> list[Tweet]:
+def _hydrated(ids: list[int], viewer: User) -> list[TweetRow]:
     """Hydrate a baseline's ids exactly as the feed hydrates its own (feed.selectors.hydrate)."""
     items, _ = feed_selectors.hydrate(entries=[(tweet_id, None) for tweet_id in ids], viewer=viewer)
     return [item.tweet for item in items]
@@ -146,7 +147,7 @@ def feed_read(*, users: list[User], offsets: tuple[int, ...] = (0, 400), naive: 
 
 
 def _missing(client: redis.Redis, user_ids: list[int], tweet_id: int) -> list[int]:
-    missing = []
+    missing: list[int] = []
     member = layout.member(tweet_id)
     for start in range(0, len(user_ids), 5000):
         chunk = user_ids[start : start + 5000]
@@ -196,9 +197,7 @@ def fan_out(
 ) -> list[Result]:
     """One tweet of the celebrity through the real path (tweet_create -> on_commit -> Celery
     worker -> fan_out_tweet) vs redis-benchmark ZADD of the same count on the same Redis."""
-    follower_ids = list(
-        celebrity.follower_set.order_by().values_list("follower_id", flat=True)  # type: ignore[attr-defined]
-    )
+    follower_ids = list(celebrity.follower_set.order_by().values_list("follower_id", flat=True))
     n = len(follower_ids)
     sample = random.Random(7).sample(follower_ids, min(200, n))
     t0 = time.perf_counter()
@@ -334,7 +333,7 @@ def fetch(url: str, token: str) -> bytes:
         return response.read()
 
 
-def _combine(slices: list[dict[str, float]]) -> dict[str, float]:
+def _combine(slices: list[dict[str, float]]) -> dict[str, Any]:
     """Slices of one endpoint: summed throughput; median of the slices' p50, worst p99."""
     return {
         "rps": sum(r["rps"] for r in slices) / len(slices),
@@ -355,7 +354,7 @@ def http_throughput(
     ceiling_path = f"/api/bench/ceiling/?bytes={size}"
     ceiling_size = len(fetch(base_url + ceiling_path, tokens[0]))
     warm = max(2, seconds // 10)
-    common = {"url": base_url, "tokens": tokens, "connections": connections, "workdir": workdir}
+    common: dict[str, Any] = {"url": base_url, "tokens": tokens, "connections": connections, "workdir": workdir}
     wrk(path="/api/feed/", seconds=warm, **common)
     wrk(path=ceiling_path, seconds=warm, **common)
     # Alternate slices so a change of load on the machine hits both sides alike.
@@ -397,7 +396,7 @@ def post_to_feed(
     rng = random.Random(11)
     watchers: dict[int, list[int]] = {}
     for poster in posters:
-        ids = list(poster.follower_set.values_list("follower_id", flat=True))  # type: ignore[attr-defined]
+        ids = list(poster.follower_set.values_list("follower_id", flat=True))
         watchers[poster.pk] = rng.sample(ids, min(sample, len(ids)))
     pending: dict[tuple[int, int], float] = {}  # (tweet id, follower id) -> post start
     lock = threading.Lock()
@@ -485,7 +484,7 @@ def memory(*, client: redis.Redis, user_ids: list[int]) -> list[Result]:
     encodings = set()
     for uid in full:
         key = layout.key(uid)
-        total_bytes += client.memory_usage(key, samples=0)
+        total_bytes += client.memory_usage(key, samples=0) or 0
         total_entries += client.zcard(key) - 1
         encodings.add(client.object("encoding", key).decode())
     per_entry = total_bytes / total_entries
@@ -500,12 +499,12 @@ def memory(*, client: redis.Redis, user_ids: list[int]) -> list[Result]:
     for name, build in builders.items():
         used = 0
         for uid in sample:
-            entries = client.zrange(layout.key(uid), 0, -1, withscores=True)
+            entries = cast(list[tuple[bytes, float]], client.zrange(layout.key(uid), 0, -1, withscores=True))
             mapping = dict(build(m, int(s)) for m, s in entries)
             tmp = f"bench:mem:{uid}"
             client.delete(tmp)
             client.zadd(tmp, mapping)
-            used += client.memory_usage(tmp, samples=0)
+            used += client.memory_usage(tmp, samples=0) or 0
             client.delete(tmp)
         variants[name] = round(used / (len(sample) * 800), 2)
     info = client.info("memory")

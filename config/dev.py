@@ -30,6 +30,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from config.processes import send, stop, stop_all
@@ -159,7 +160,7 @@ class Services:
     """Embedded servers this process started (and must stop)."""
 
     def __init__(self) -> None:
-        self.pg = None
+        self.pg: Any = None  # a pgserver.PostgresServer once started
         self.redis: subprocess.Popen | None = None
         self.redis_socket: Path | None = None
 

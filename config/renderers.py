@@ -1,5 +1,6 @@
 """The browsable API's renderer: an HTML form for every write, built from the view's input serializer."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import renderers, serializers
@@ -24,7 +25,7 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
             data = dict(data) if isinstance(data, dict) else list(data)  # drop the output serializer
         return super().get_rendered_html_form(data, view, method, request)
 
-    def get_context(self, data: Any, accepted_media_type: str | None, renderer_context: dict[str, Any]) -> dict:
+    def get_context(self, data: Any, accepted_media_type: str | None, renderer_context: Mapping[str, Any]) -> dict:
         context = super().get_context(data, accepted_media_type, renderer_context)
         view, request = renderer_context["view"], renderer_context["request"]
         if context["raw_data_patch_form"] and not context["raw_data_put_form"] and context["display_edit_forms"]:

@@ -53,7 +53,7 @@ def _redis_window(
     upper = f"({before}" if before is not None else "+inf"
     lower = f"({max(after or 0, keys.SENTINEL_SCORE)}"  # never the sentinel
     key_names = [keys.feed_key(user_id), keys.reposts_key(user_id)]
-    args = [upper, lower, count, "1" if oldest_first else "0"]
+    args: list[str | int] = [upper, lower, count, "1" if oldest_first else "0"]
     reply = _script(keys=key_names, args=args, client=client)
     if reply is None:  # a read that heals: the feed was lost
         rebuild_feed(user_id)

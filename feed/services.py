@@ -15,6 +15,7 @@ from django.db import connection as db
 from django.utils import timezone
 from redis import Redis
 from redis.exceptions import RedisError, WatchError
+from redis.typing import EncodableT
 
 from accounts.models import Follow, User
 from accounts.selectors import excluded_user_ids, follower_ids
@@ -377,7 +378,9 @@ def rebuild_feed(user_id: int) -> int:
                 members: dict[str, int] = {keys.SENTINEL: keys.SENTINEL_SCORE}
                 members.update((str(entry.tweet_id), entry.score) for entry in entries)
                 pipe.zadd(feed_key, members)
-                marks = {str(entry.tweet_id): entry.reposter_id for entry in entries if entry.reposter_id}
+                marks: dict[EncodableT, EncodableT] = {
+                    str(entry.tweet_id): entry.reposter_id for entry in entries if entry.reposter_id
+                }
                 if marks:
                     pipe.hset(reposts_key, mapping=marks)
                 pipe.execute()

@@ -6,6 +6,9 @@ Scripts that fan out take a whole batch of feeds as KEYS: one call per ~1,000 fo
 Key names come from `feed.keys`; the scripts only know the sentinel member "0".
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 from django_redis import get_redis_connection
 from redis import Redis
 from redis.commands.core import Script
@@ -175,7 +178,7 @@ _SOURCES = {
 _scripts: dict[str, Script] = {}
 
 
-def run(name: str, client: Redis, key_names: list[str], args: list[object]):  # type: ignore[no-untyped-def]
+def run(name: str, client: Redis, key_names: list[str], args: Sequence[Any]) -> Any:
     """Run a script by EVALSHA (redis-py loads it again after a Redis restart or flush)."""
     script = _scripts.get(name)
     if script is None:

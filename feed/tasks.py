@@ -7,6 +7,7 @@ the message to be redelivered; every service is idempotent, so running again is 
 import logging
 import time
 from datetime import timedelta
+from typing import Any
 
 from celery import shared_task
 from celery.signals import worker_ready
@@ -17,7 +18,7 @@ from feed import selectors, services
 logger = logging.getLogger(__name__)
 
 # Only Redis trouble is worth retrying: a database error or a bug would fail again.
-_RETRY = {
+_RETRY: dict[str, Any] = {
     "autoretry_for": (RedisError,),
     "retry_backoff": 2,
     "retry_backoff_max": 300,

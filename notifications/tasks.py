@@ -5,13 +5,15 @@ redelivered, and every service is idempotent and checks its cause, so running a 
 again, or after a later one, leaves the right rows.
 """
 
+from typing import Any
+
 from celery import shared_task
 from django.db import OperationalError
 
 from notifications import services
 
 # A lost connection, a deadlock or a lock timeout may pass; a bug or bad data would fail again.
-_RETRY = {
+_RETRY: dict[str, Any] = {
     "autoretry_for": (OperationalError,),
     "retry_backoff": 1,
     "retry_backoff_max": 60,

@@ -26,6 +26,7 @@ import threading
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -71,7 +72,7 @@ def recreate_database(url: str) -> None:
 
     config = environ.Env.db_url_config(url)
     assert config["NAME"] == SOAK_DB, config["NAME"]
-    params = {"dbname": "postgres", "user": config.get("USER") or "postgres", "autocommit": True}
+    params: dict[str, Any] = {"dbname": "postgres", "user": config.get("USER") or "postgres", "autocommit": True}
     host = config.get("HOST") or config.get("OPTIONS", {}).get("host")  # ?host=/socket/dir (embedded)
     if host:
         params["host"] = host

@@ -1,5 +1,7 @@
 """Search indexing tasks (queue "search"): ids in, the database re-read, the index synced."""
 
+from typing import Any
+
 from celery import shared_task
 from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch import ConnectionTimeout
@@ -7,7 +9,7 @@ from elasticsearch import ConnectionTimeout
 from search import services
 
 # Network errors only: anything else is a bug and retrying would not fix it.
-_RETRY = {
+_RETRY: dict[str, Any] = {
     "autoretry_for": (ESConnectionError, ConnectionTimeout),
     "retry_backoff": True,
     "retry_backoff_max": 300,

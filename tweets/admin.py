@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.admin import ReadOnlyChangeMixin, short_time, wrapping
+from accounts.authentication import request_user
 from tweets import services
 from tweets.models import Like, Repost, Tweet
 
@@ -102,13 +103,13 @@ class TweetAdmin(ReadOnlyChangeMixin, admin.ModelAdmin):
         if not reason:
             self.message_user(request, "Hiding a tweet needs a reason: type it in the Reason box.", messages.ERROR)
             return
-        count = sum(services.tweet_hide(tweet=tweet, reason=reason, by=request.user) for tweet in queryset)
+        count = sum(services.tweet_hide(tweet=tweet, reason=reason, by=request_user(request)) for tweet in queryset)
         self.message_user(request, f"Hid {count} tweet(s).", messages.SUCCESS)
 
     @admin.action(description="Unhide selected tweets (reason from the box, optional)")
     def unhide(self, request: HttpRequest, queryset: QuerySet[Tweet]) -> None:
         reason = request.POST.get("reason", "").strip()
-        count = sum(services.tweet_unhide(tweet=tweet, by=request.user, reason=reason) for tweet in queryset)
+        count = sum(services.tweet_unhide(tweet=tweet, by=request_user(request), reason=reason) for tweet in queryset)
         self.message_user(request, f"Unhid {count} tweet(s).", messages.SUCCESS)
 
 

@@ -63,9 +63,9 @@ def tweet_queryset(*, viewer: User | None) -> QuerySet[Tweet]:
         Tweet.objects.visible_to(viewer)
         .select_related("author")
         .defer("search_vector")
-        .annotate(**tweet_object_annotations(viewer_id=viewer.pk if signed_in else None))
+        .annotate(**tweet_object_annotations(viewer_id=viewer.pk if viewer is not None and signed_in else None))
     )
-    if signed_in and viewer.is_staff:
+    if viewer is not None and signed_in and viewer.is_staff:
         # Staff see hidden tweets (moderation): the object says so (tweets.api.serializers).
         qs = qs.annotate(staff_hidden=Q(hidden_at__isnull=False))
     return qs

@@ -1,6 +1,7 @@
 """HTTP views of the accounts app: thin wrappers over services and selectors."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth import update_session_auth_hash
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -8,6 +9,7 @@ from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
@@ -25,7 +27,7 @@ from accounts.api.serializers import (
     UserRegisterInput,
     profile_data,
 )
-from accounts.authentication import token_error_reason
+from accounts.authentication import request_user, token_error_reason
 from accounts.models import User
 from accounts.throttles import AuthRateThrottle, UserAuthRateThrottle
 from config.openapi import ERROR_401, ERROR_403_CSRF, ERROR_429, ERRORS_400
@@ -63,7 +65,7 @@ class TokenView(TokenObtainPairView):
     throttle_scope = "auth_token"
 
     @extend_schema(responses={200: TokenPairOutput, 400: ERRORS_400, 401: ERROR_401, 429: ERROR_429})
-    def post(self, request: Request, *args, **kwargs) -> Response:
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().post(request, *args, **kwargs)
 
 
@@ -73,7 +75,7 @@ class TokenRefresh(TokenRefreshView):
     throttle_scope = "auth_refresh"
 
     @extend_schema(responses={200: TokenPairOutput, 400: ERRORS_400, 401: ERROR_401, 429: ERROR_429})
-    def post(self, request: Request, *args, **kwargs) -> Response:
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         try:
             serializer.is_valid(raise_exception=True)
@@ -98,7 +100,7 @@ class LogoutView(generics.GenericAPIView):
     def post(self, request: Request) -> Response:
         data = LogoutInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.refresh_token_blacklist(user=request.user, refresh=data.validated_data["refresh"])
+        services.refresh_token_blacklist(user=request_user(request), refresh=data.validated_data["refresh"])
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 
@@ -106,15 +108,16 @@ class MeView(generics.GenericAPIView):
     serializer_class = UserProfileInput
     permission_classes = [IsAuthenticated]
 
-    def get_serializer(self, *args, **kwargs) -> UserProfileInput:  # type: ignore[no-untyped-def]
+    def get_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer:
         """The browsable API's PATCH form: today's texts filled in, email blank (blank keeps it)."""
         if kwargs.get("instance") is not None:
-            kwargs["instance"] = {"display_name": self.request.user.display_name, "bio": self.request.user.bio}
+            user = request_user(self.request)
+            kwargs["instance"] = {"display_name": user.display_name, "bio": user.bio}
         return super().get_serializer(*args, **kwargs)
 
     @extend_schema(responses={200: UserMeOutput, 401: ERROR_401})
     def get(self, request: Request) -> Response:
-        return Response(UserMeOutput(request.user).data)
+        return Response(UserMeOutput(request_user(request)).data)
 
     @extend_schema(request=UserProfileInput, responses={200: UserMeOutput, 400: ERRORS_400, 401: ERROR_401})
     def patch(self, request: Request) -> Response:
@@ -123,24 +126,24 @@ class MeView(generics.GenericAPIView):
         fields = dict(data.validated_data)
         if "email" in fields:
             services.user_change_email(
-                user=request.user, email=fields.pop("email"), current_password=fields.pop("current_password")
+                user=request_user(request), email=fields.pop("email"), current_password=fields.pop("current_password")
             )
         fields.pop("current_password", None)
-        user = services.user_update_profile(user=request.user, **fields)
+        user = services.user_update_profile(user=request_user(request), **fields)
         return Response(UserMeOutput(user).data)
 
 
 def _profile_response(request: Request, user: User, created: bool) -> Response:
     """The user acted on (fresh counters) with the viewer's relationship: 201 if created, else 200."""
     user.refresh_from_db()
-    relationship = selectors.relationship(viewer=request.user, user=user)
+    relationship = selectors.relationship(viewer=request_user(request), user=user)
     return Response(profile_data(user, relationship), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class UserDetailView(APIView):
     @extend_schema(responses={200: UserProfileOutput, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404})
     def get(self, request: Request, username: str) -> Response:
-        user, relationship = selectors.user_profile(username=username, viewer=request.user)
+        user, relationship = selectors.user_profile(username=username, viewer=request_user(request))
         return Response(profile_data(user, relationship))
 
 
@@ -160,8 +163,8 @@ class FollowView(generics.GenericAPIView):
         description="Follow the user (201), or 200 when already following. Returns the followed user.",
     )
     def post(self, request: Request, username: str) -> Response:
-        followee = selectors.user_get_by_username(username=username, viewer=request.user)
-        _follow, created = services.follow_create(follower=request.user, followee=followee)
+        followee = selectors.user_get_by_username(username=username, viewer=request_user(request))
+        _follow, created = services.follow_create(follower=request_user(request), followee=followee)
         return _profile_response(request, followee, created)
 
     @extend_schema(
@@ -170,8 +173,8 @@ class FollowView(generics.GenericAPIView):
         description="Unfollow the user; 204 also when not following.",
     )
     def delete(self, request: Request, username: str) -> Response:
-        followee = selectors.user_get_by_username(username=username, viewer=request.user)
-        services.follow_delete(follower=request.user, followee=followee)
+        followee = selectors.user_get_by_username(username=username, viewer=request_user(request))
+        services.follow_delete(follower=request_user(request), followee=followee)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -184,13 +187,13 @@ class _RelationView(generics.GenericAPIView):
     delete_relation: Callable[..., bool]
 
     def post(self, request: Request, username: str) -> Response:
-        target = selectors.user_get_by_username(username=username, viewer=request.user)
-        created = self.create(user=request.user, target=target)
+        target = selectors.user_get_by_username(username=username, viewer=request_user(request))
+        created = self.create(user=request_user(request), target=target)
         return _profile_response(request, target, created)
 
     def delete(self, request: Request, username: str) -> Response:
-        target = selectors.user_get_by_username(username=username, viewer=request.user)
-        self.delete_relation(user=request.user, target=target)
+        target = selectors.user_get_by_username(username=username, viewer=request_user(request))
+        self.delete_relation(user=request_user(request), target=target)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -237,34 +240,34 @@ class _UserList(generics.ListAPIView):
     @extend_schema(
         responses={200: UserOutput(many=True), 400: ERRORS_400, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404}
     )
-    def get(self, request: Request, *args, **kwargs) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     def listed_user(self) -> User:
         """The user named in the path; PermissionDenied when they block the viewer."""
-        user = selectors.user_get_by_username(username=self.kwargs["username"], viewer=self.request.user)
-        selectors.ensure_not_blocked_by(user=user, viewer=self.request.user)
+        user = selectors.user_get_by_username(username=self.kwargs["username"], viewer=request_user(self.request))
+        selectors.ensure_not_blocked_by(user=user, viewer=request_user(self.request))
         return user
 
 
 class FollowersView(_UserList):
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.user_followers(user=self.listed_user(), viewer=self.request.user)
+        return selectors.user_followers(user=self.listed_user(), viewer=request_user(self.request))
 
 
 class FollowingView(_UserList):
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.user_following(user=self.listed_user(), viewer=self.request.user)
+        return selectors.user_following(user=self.listed_user(), viewer=request_user(self.request))
 
 
 class MyBlocksView(_UserList):
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.user_blocks(user=self.request.user)
+        return selectors.user_blocks(user=request_user(self.request))
 
 
 class MyMutesView(_UserList):
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.user_mutes(user=self.request.user)
+        return selectors.user_mutes(user=request_user(self.request))
 
 
 class PasswordChangeView(generics.GenericAPIView):
@@ -293,8 +296,8 @@ class PasswordChangeView(generics.GenericAPIView):
     def post(self, request: Request) -> Response:
         data = PasswordChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.password_change(user=request.user, **data.validated_data)
+        services.password_change(user=request_user(request), **data.validated_data)
         if request.auth is None:
             # Session (browsable API): stay signed in here; other sessions end with the old hash.
-            update_session_auth_hash(request._request, request.user)
+            update_session_auth_hash(request._request, request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,6 +5,7 @@ from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.authentication import request_user
 from config.openapi import ERROR_401, ERRORS_400_PAGE
 from config.pagination import paginated_response, parse_page_params
 from feed.api.serializers import FeedItemOutput, feed_item_to_dict
@@ -29,6 +30,6 @@ class FeedView(generics.ListAPIView):
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         limit, offset = parse_page_params(request)
-        count, items = feed_page(viewer=request.user, limit=limit, offset=offset)
+        count, items = feed_page(viewer=request_user(request), limit=limit, offset=offset)
         results = [feed_item_to_dict(item) for item in items]
         return paginated_response(request, limit=limit, offset=offset, count=count, results=results)

@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import request_user
 from config.openapi import ERROR_401, ERROR_403_CSRF
 from moderation import services
 from moderation.api.serializers import ReportCreateInput, ReportOutput
@@ -33,7 +34,7 @@ class ReportCreateView(APIView):
         data = ReportCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         report = services.report_create(
-            reporter=request.user,
+            reporter=request_user(request),
             reason=data.validated_data["reason"],
             username=data.validated_data.get("user"),
             tweet_id=data.validated_data.get("tweet"),

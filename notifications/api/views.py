@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import request_user
 from config.openapi import ERROR_401, ERRORS_400
 from config.pagination import paginated_response, parse_page_params
 from notifications import selectors, services
@@ -33,7 +34,7 @@ class NotificationListView(generics.ListAPIView):
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         limit, offset = parse_page_params(request)
-        count, rows = selectors.notification_page(viewer=request.user, limit=limit, offset=offset)
+        count, rows = selectors.notification_page(viewer=request_user(request), limit=limit, offset=offset)
         results = [notification_to_dict(row) for row in rows]
         return paginated_response(request, limit=limit, offset=offset, count=count, results=results)
 
@@ -45,7 +46,7 @@ class UnreadCountView(APIView):
         description="How many of my notifications (those the list shows) are unread.",
     )
     def get(self, request: Request) -> Response:
-        return Response(UnreadCountOutput({"count": selectors.unread_count(viewer=request.user)}).data)
+        return Response(UnreadCountOutput({"count": selectors.unread_count(viewer=request_user(request))}).data)
 
 
 class MarkReadView(APIView):
@@ -58,5 +59,5 @@ class MarkReadView(APIView):
     def post(self, request: Request) -> Response:
         data = NotificationReadInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.mark_read(user=request.user, up_to=data.validated_data.get("up_to"))
+        services.mark_read(user=request_user(request), up_to=data.validated_data.get("up_to"))
         return Response(status=status.HTTP_204_NO_CONTENT)

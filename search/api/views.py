@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.serializers import UserOutput
+from accounts.authentication import request_user
 from accounts.models import User
 from config.openapi import ERROR_401
 from config.pagination import LimitOffsetPagination, paginated_response, parse_page_params
@@ -50,7 +51,7 @@ class _SearchView(generics.GenericAPIView):
 
     def get(self, request: Request) -> Response:
         q, limit, offset = parse_search_params(request)
-        count, results = self.search(q=q, viewer=request.user, limit=limit, offset=offset)
+        count, results = self.search(q=q, viewer=request_user(request), limit=limit, offset=offset)
         data = self.get_serializer(results, many=True).data
         return paginated_response(request, limit=limit, offset=offset, count=count, results=data)
 

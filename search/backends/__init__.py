@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 class SearchPage(NamedTuple):
     """How many results match in all, and the ids of the requested page, best first."""
 
-    count: int
+    count: int  # type: ignore[assignment]  # the field shadows tuple.count, as NamedTuple allows
     ids: list[int]
 
 

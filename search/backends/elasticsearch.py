@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from django_elasticsearch_dsl import Document
 from elasticsearch import ApiError, TransportError
 from elasticsearch.dsl import Q, Search
+from elasticsearch.dsl.query import Query
 from elasticsearch.helpers import bulk
 
 from accounts.models import User
@@ -27,20 +29,20 @@ logger = logging.getLogger(__name__)
 MAX_RESULT_WINDOW = 10_000
 
 
-def _operand_query(operand: websearch.Operand) -> Q:
+def _operand_query(operand: websearch.Operand) -> Query:
     if operand.phrase:
         return Q("match_phrase", content={"query": operand.text})
     # "and": a word the analyzer splits (e-mail) must match in all its parts, as in PostgreSQL.
     return Q("match", content={"query": operand.text, "operator": "and"})
 
 
-def _alternative_query(alternative: tuple[websearch.Operand, ...]) -> Q:
+def _alternative_query(alternative: tuple[websearch.Operand, ...]) -> Query:
     must = [_operand_query(op) for op in alternative if not op.negated]
     must_not = [_operand_query(op) for op in alternative if op.negated]
     return Q("bool", must=must, must_not=must_not)
 
 
-def tweet_query(query: websearch.Query) -> Q:
+def tweet_query(query: websearch.Query) -> Query:
     """The bool query for a parsed web-search query (see search.websearch)."""
     if len(query.alternatives) == 1:
         return _alternative_query(query.alternatives[0])
@@ -101,7 +103,8 @@ def _execute(search: Search) -> SearchPage:
     except (ApiError, TransportError) as exc:
         logger.warning("elasticsearch search failed: %s", exc)
         raise ServiceUnavailable("Search is unavailable; try again shortly.") from exc
-    return SearchPage(response.hits.total.value, [int(hit.meta.id) for hit in response.hits])
+    total = response.hits.total.value  # type: ignore[attr-defined]  # an AttrDict the stubs type as a list
+    return SearchPage(total, [int(hit.meta.id) for hit in response.hits])
 
 
 class ElasticsearchBackend(SearchBackend):
@@ -126,7 +129,7 @@ class ElasticsearchBackend(SearchBackend):
         self._delete(UserDocument, user_ids)
 
     @staticmethod
-    def _delete(document: type, ids: Iterable[int]) -> None:
+    def _delete(document: type[Document], ids: Iterable[int]) -> None:
         actions = [{"_op_type": "delete", "_index": document._index._name, "_id": str(pk)} for pk in ids]
         if actions:
             # 404: not indexed (never was, or already removed): the goal is reached.

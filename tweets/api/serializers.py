@@ -22,11 +22,11 @@ def iso_utc(value: datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def tweet_to_dict(tweet: Tweet) -> dict[str, Any]:
+def tweet_to_dict(tweet: Any) -> dict[str, Any]:
     """The API's tweet object; `liked`/`reposted`, `mention_list` ([{id, username}]) and
     `tag_list` come from the selector's annotations (tweets.selectors.tweet_queryset).
 
-    Takes a Tweet or anything with the same attributes (the feed hydrates plain rows).
+    Takes a Tweet or anything with the same attributes (the feed hydrates plain rows): hence Any.
     """
     data = {
         "id": str(tweet.pk),

@@ -1,6 +1,7 @@
 """`manage.py seed_bench [--quick] [--no-feeds]`: the benchmark data set (see bench/seed.py)."""
 
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django_redis import get_redis_connection
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-feeds", action="store_true", help="only the database part")
         parser.add_argument("--force", action="store_true", help="allow a database without 'bench' in its name")
 
-    def handle(self, *args, quick: bool, no_feeds: bool, force: bool, **options) -> None:
+    def handle(self, *args: Any, quick: bool, no_feeds: bool, force: bool, **options: Any) -> None:
         check_database_name(force)
         t0 = time.perf_counter()
         data = generate(QUICK if quick else FULL)

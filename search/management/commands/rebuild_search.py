@@ -7,6 +7,7 @@ CONCURRENTLY) and refreshes the planner's statistics: the PostgreSQL equivalent.
 """
 
 import time
+from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -25,7 +26,7 @@ SEARCH_INDEXES = (
 class Command(BaseCommand):
     help = "Rebuild search from the database (Elasticsearch indexes, or PostgreSQL's search indexes)."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if not get_backend().maintained_by_database:
             call_command("search_index", "--rebuild", "-f", stdout=self.stdout, stderr=self.stderr)
             return

@@ -2,6 +2,7 @@
 
 import os
 import random
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -50,7 +51,7 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=os.environ.get("DEMO_PASSWORD", ""))
         parser.add_argument("--seed", type=int, default=42)
 
-    def handle(self, *args, users: int, tweets: int, password: str, seed: int, **options) -> None:
+    def handle(self, *args: Any, users: int, tweets: int, password: str, seed: int, **options: Any) -> None:
         if not password:
             # A non-zero exit, so `make run` and scripts notice.
             raise CommandError("Give --password or set DEMO_PASSWORD (make run writes one into .env).")
