@@ -1,5 +1,7 @@
 """Users and the follow graph."""
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import RegexValidator
 from django.db import models
@@ -34,13 +36,13 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[
         # Log-in ignores case, as uniqueness does.
         return self.get(username__lower=username.lower())
 
-    def create_user(self, username: str, email: str, password: str | None = None, **extra) -> "User":
+    def create_user(self, username: str, email: str, password: str | None = None, **extra: Any) -> "User":
         user = self.model(username=username, email=self.normalize_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, username: str, email: str, password: str | None = None, **extra) -> "User":
+    def create_superuser(self, username: str, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self.create_user(username, email, password, **extra)
@@ -110,8 +112,22 @@ class UserRelation(models.Model):
     target = models.ForeignKey(User, on_delete=models.CASCADE, related_name="%(class)s_targeted_set", db_index=False)
     created_at = models.DateTimeField(default=timezone.now)
 
+    # Names expand per model: accounts_block_uniq, accounts_mute_no_self, ix_block_target, ...
     class Meta:
         abstract = True
+        constraints = [
+            # Its index also answers "does A block B" and "whom does A block".
+            models.UniqueConstraint(fields=["user", "target"], name="%(app_label)s_%(class)s_uniq"),
+            models.CheckConstraint(
+                condition=~models.Q(user=models.F("target")), name="%(app_label)s_%(class)s_no_self"
+            ),
+        ]
+        indexes = [
+            # My blocks (mutes), newest first.
+            models.Index(fields=["user", "-created_at"], name="ix_%(class)s_user_created"),
+            # "who blocks X": the reverse direction of every visibility check; "who mutes X": fan-out skips them.
+            models.Index(fields=["target", "user"], name="ix_%(class)s_target"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.__class__.__name__.lower()}s {self.target_id}"
@@ -120,30 +136,6 @@ class UserRelation(models.Model):
 class Block(UserRelation):
     """`user` blocks `target`: no follows either way, no interactions, no content shown."""
 
-    class Meta:
-        constraints = [
-            # Its index also answers "does A block B" and "whom does A block".
-            models.UniqueConstraint(fields=["user", "target"], name="accounts_block_uniq"),
-            models.CheckConstraint(condition=~models.Q(user=models.F("target")), name="accounts_block_no_self"),
-        ]
-        indexes = [
-            # My blocks, newest first.
-            models.Index(fields=["user", "-created_at"], name="ix_block_user_created"),
-            # "who blocks X": the reverse direction of every visibility check.
-            models.Index(fields=["target", "user"], name="ix_block_target"),
-        ]
-
 
 class Mute(UserRelation):
     """`user` mutes `target`: the target's tweets, reposts and notifications stay out."""
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "target"], name="accounts_mute_uniq"),
-            models.CheckConstraint(condition=~models.Q(user=models.F("target")), name="accounts_mute_no_self"),
-        ]
-        indexes = [
-            models.Index(fields=["user", "-created_at"], name="ix_mute_user_created"),
-            # "who mutes X": fan-out skips their feeds.
-            models.Index(fields=["target", "user"], name="ix_mute_target"),
-        ]

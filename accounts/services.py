@@ -4,6 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.exceptions import TokenError
@@ -75,12 +76,13 @@ def user_admin_save(*, user: User, change: bool) -> None:
 def refresh_token_blacklist(*, user: User, refresh: str) -> None:
     """Log out: blacklist a refresh token, which must be a valid one of `user`'s."""
     try:
-        token = RefreshToken(refresh)
+        token = RefreshToken(refresh)  # type: ignore[arg-type]  # the stubs want a Token; it takes the encoded one
     except TokenError as exc:
         raise ValidationError({"refresh": [token_error_reason(exc)]}) from exc
     if str(token.get("user_id")) != str(user.pk):
         raise ValidationError({"refresh": [_("Token belongs to another user.")]})
     token.blacklist()
+
 
 def _lock_pair(a: int, b: int) -> None:
     """Serialize follow and block changes between two users until the transaction ends.
@@ -231,13 +233,9 @@ def block_create(*, user: User, target: User) -> bool:
     return created
 
 
-@transaction.atomic
 def block_delete(*, user: User, target: User) -> bool:
     """Unblock; idempotent. Follows are not restored. Returns whether a block was removed."""
-    deleted, _ = Block.objects.filter(user=user, target=target).delete()
-    if deleted:
-        send_on_commit(signals.user_unblocked, sender=User, user_id=user.pk, target_id=target.pk)
-    return bool(deleted)
+    return _relation_delete(Block, signals.user_unblocked, user=user, target=target)
 
 
 def mute_create(*, user: User, target: User) -> bool:
@@ -254,12 +252,17 @@ def mute_create(*, user: User, target: User) -> bool:
     return created
 
 
-@transaction.atomic
 def mute_delete(*, user: User, target: User) -> bool:
     """Unmute; idempotent. Returns whether a mute was removed."""
-    deleted, _ = Mute.objects.filter(user=user, target=target).delete()
+    return _relation_delete(Mute, signals.user_unmuted, user=user, target=target)
+
+
+@transaction.atomic
+def _relation_delete(model: type[Block] | type[Mute], signal: Signal, *, user: User, target: User) -> bool:
+    """Delete the (user, target) row if present and announce it after commit."""
+    deleted, _ = model.objects.filter(user=user, target=target).delete()
     if deleted:
-        send_on_commit(signals.user_unmuted, sender=User, user_id=user.pk, target_id=target.pk)
+        send_on_commit(signal, sender=User, user_id=user.pk, target_id=target.pk)
     return bool(deleted)
 
 

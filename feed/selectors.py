@@ -5,7 +5,7 @@ two with the repairs a read may call for (feed.services).
 """
 
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection as db
 from django.utils import timezone
@@ -112,7 +112,7 @@ def hydrate(*, entries: list[tuple[int, int | None]], viewer: User) -> tuple[lis
     """
     if not entries:
         return [], []
-    params = {
+    params: dict[str, Any] = {
         "viewer": viewer.pk,
         "ids": [tweet_id for tweet_id, _ in entries],
         "reposters": [reposter_id for _, reposter_id in entries],
@@ -122,38 +122,10 @@ def hydrate(*, entries: list[tuple[int, int | None]], viewer: User) -> tuple[lis
         rows = cursor.fetchall()
     found: dict[int, FeedItem] = {}
     for row in rows:
-        (
-            tweet_id,
-            author_id,
-            username,
-            content,
-            created_at,
-            reply_to,
-            likes,
-            replies,
-            reposts,
-            liked,
-            reposted,
-            by,
-            reposted_at,
-            mentions,
-            tags,
-        ) = row
-        tweet = TweetRow(
-            tweet_id,
-            author_id,
-            AuthorRow(author_id, username),
-            content,
-            created_at,
-            reply_to,
-            likes,
-            replies,
-            reposts,
-            liked,
-            reposted,
-            mentions,
-            tags,
-        )
+        # Columns in _HYDRATE_SQL's order; the six between username and the flags go to TweetRow as they are.
+        tweet_id, author_id, username, *fields, liked, reposted, by, reposted_at, mentions, tags = row
+        author = AuthorRow(author_id, username)
+        tweet = TweetRow._make((tweet_id, author_id, author, *fields, liked, reposted, mentions, tags))
         found[tweet_id] = FeedItem(tweet, by, reposted_at)
     items: list[FeedItem] = []
     stale: list[int] = []

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.http import Http404
 from django.utils import timezone
 
@@ -136,100 +137,77 @@ def like_create(*, user: User, tweet: Tweet) -> bool:
 
     PermissionDenied when a block stands between the user and the tweet's author.
     """
-    ensure_not_blocked(actor=user, owner_id=tweet.author_id)
-    try:
-        with transaction.atomic():
-            Like.objects.create(user=user, tweet=tweet)
-            Tweet.objects.filter(pk=tweet.pk).update(num_likes=F("num_likes") + 1)
-            send_on_commit(
-                signals.like_created, sender=Tweet, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id
-            )
-    except IntegrityError:
-        return False  # already liked (or a concurrent identical like won)
-    return True
+    return _interaction_create(Like, "num_likes", signals.like_created, user=user, tweet=tweet)
 
 
-@transaction.atomic
 def like_delete(*, user: User, tweet: Tweet) -> bool:
     """Unlike; idempotent. Returns whether a like was removed."""
-    deleted, _ = Like.objects.filter(user=user, tweet=tweet).delete()
-    if deleted:
-        Tweet.objects.filter(pk=tweet.pk).update(num_likes=F("num_likes") - 1)
-        send_on_commit(
-            signals.like_removed, sender=Tweet, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id
-        )
-    return bool(deleted)
+    return _interaction_delete(Like, "num_likes", signals.like_removed, user=user, tweet=tweet)
 
 
 def repost_create(*, user: User, tweet: Tweet) -> bool:
-    """Repost; idempotent. Returns whether a repost was created.
+    """Repost; idempotent and counted once. Returns whether a repost was created.
 
     PermissionDenied when a block stands between the user and the tweet's author.
     """
+    return _interaction_create(Repost, "num_reposts", signals.repost_created, user=user, tweet=tweet)
+
+
+def repost_delete(*, user: User, tweet: Tweet) -> bool:
+    """Undo a repost; idempotent. Returns whether a repost was removed."""
+    return _interaction_delete(Repost, "num_reposts", signals.repost_removed, user=user, tweet=tweet)
+
+
+def _interaction_create(
+    model: type[Like] | type[Repost], counter: str, signal: Signal, *, user: User, tweet: Tweet
+) -> bool:
+    """Insert the row and bump the tweet's counter in one transaction; the unique constraint settles races."""
     ensure_not_blocked(actor=user, owner_id=tweet.author_id)
     try:
         with transaction.atomic():
-            Repost.objects.create(user=user, tweet=tweet)
-            Tweet.objects.filter(pk=tweet.pk).update(num_reposts=F("num_reposts") + 1)
-            send_on_commit(
-                signals.repost_created, sender=Tweet, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id
-            )
+            model.objects.create(user=user, tweet=tweet)
+            Tweet.objects.filter(pk=tweet.pk).update(**{counter: F(counter) + 1})
+            send_on_commit(signal, sender=Tweet, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id)
     except IntegrityError:
-        return False
+        return False  # done already (or a concurrent identical one won)
     return True
 
 
 @transaction.atomic
-def repost_delete(*, user: User, tweet: Tweet) -> bool:
-    """Undo a repost; idempotent. Returns whether a repost was removed."""
-    deleted, _ = Repost.objects.filter(user=user, tweet=tweet).delete()
+def _interaction_delete(
+    model: type[Like] | type[Repost], counter: str, signal: Signal, *, user: User, tweet: Tweet
+) -> bool:
+    """Delete the row if present and lower the tweet's counter with it."""
+    deleted, _ = model.objects.filter(user=user, tweet=tweet).delete()
     if deleted:
-        Tweet.objects.filter(pk=tweet.pk).update(num_reposts=F("num_reposts") - 1)
-        send_on_commit(
-            signals.repost_removed, sender=Tweet, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id
-        )
+        Tweet.objects.filter(pk=tweet.pk).update(**{counter: F(counter) - 1})
+        send_on_commit(signal, sender=Tweet, tweet_id=tweet.pk, user_id=user.pk, author_id=tweet.author_id)
     return bool(deleted)
+
+
+# Each denormalised counter: (name, table, column, counted table, its key to the row).
+_COUNTERS = (
+    ("user.num_tweets", "accounts_user", "num_tweets", "tweets_tweet", "author_id"),
+    ("user.num_followers", "accounts_user", "num_followers", "accounts_follow", "followee_id"),
+    ("user.num_following", "accounts_user", "num_following", "accounts_follow", "follower_id"),
+    ("tweet.num_likes", "tweets_tweet", "num_likes", "tweets_like", "tweet_id"),
+    ("tweet.num_reposts", "tweets_tweet", "num_reposts", "tweets_repost", "tweet_id"),
+    ("tweet.num_replies", "tweets_tweet", "num_replies", "tweets_tweet", "in_reply_to_id"),
+)
 
 
 def recount_stats() -> dict[str, int]:
     """Recompute every denormalised counter from the rows; returns rows changed per counter."""
     from django.db import connection
 
-    statements = {
-        "user.num_tweets": """
-            UPDATE accounts_user u SET num_tweets = c.n FROM (
-              SELECT u2.id, COUNT(t.id) AS n FROM accounts_user u2
-              LEFT JOIN tweets_tweet t ON t.author_id = u2.id GROUP BY u2.id) c
-            WHERE u.id = c.id AND u.num_tweets <> c.n""",
-        "user.num_followers": """
-            UPDATE accounts_user u SET num_followers = c.n FROM (
-              SELECT u2.id, COUNT(f.id) AS n FROM accounts_user u2
-              LEFT JOIN accounts_follow f ON f.followee_id = u2.id GROUP BY u2.id) c
-            WHERE u.id = c.id AND u.num_followers <> c.n""",
-        "user.num_following": """
-            UPDATE accounts_user u SET num_following = c.n FROM (
-              SELECT u2.id, COUNT(f.id) AS n FROM accounts_user u2
-              LEFT JOIN accounts_follow f ON f.follower_id = u2.id GROUP BY u2.id) c
-            WHERE u.id = c.id AND u.num_following <> c.n""",
-        "tweet.num_likes": """
-            UPDATE tweets_tweet t SET num_likes = c.n FROM (
-              SELECT t2.id, COUNT(l.id) AS n FROM tweets_tweet t2
-              LEFT JOIN tweets_like l ON l.tweet_id = t2.id GROUP BY t2.id) c
-            WHERE t.id = c.id AND t.num_likes <> c.n""",
-        "tweet.num_reposts": """
-            UPDATE tweets_tweet t SET num_reposts = c.n FROM (
-              SELECT t2.id, COUNT(r.id) AS n FROM tweets_tweet t2
-              LEFT JOIN tweets_repost r ON r.tweet_id = t2.id GROUP BY t2.id) c
-            WHERE t.id = c.id AND t.num_reposts <> c.n""",
-        "tweet.num_replies": """
-            UPDATE tweets_tweet t SET num_replies = c.n FROM (
-              SELECT t2.id, COUNT(r.id) AS n FROM tweets_tweet t2
-              LEFT JOIN tweets_tweet r ON r.in_reply_to_id = t2.id GROUP BY t2.id) c
-            WHERE t.id = c.id AND t.num_replies <> c.n""",
-    }
     changed = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        for name, sql in statements.items():
-            cursor.execute(sql)
+        for name, table, column, counted, key in _COUNTERS:
+            cursor.execute(
+                f"""UPDATE {table} p SET {column} = c.n FROM (
+                      SELECT p2.id, COUNT(x.id) AS n FROM {table} p2
+                      LEFT JOIN {counted} x ON x.{key} = p2.id GROUP BY p2.id) c
+                    WHERE p.id = c.id AND p.{column} <> c.n"""
+            )
             changed[name] = cursor.rowcount
     return changed

@@ -1,13 +1,17 @@
 """HTTP views of the tweets app: thin wrappers over services and selectors."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import request_user
 from accounts.selectors import ensure_not_blocked_by, user_get_by_username
 from config.openapi import ERROR_401, ERRORS_400
 from config.renderers import NoBodyInput
@@ -20,7 +24,7 @@ ERROR_404 = OpenApiResponse(description="No such tweet (or user).")
 
 
 def _tweet_response(request: Request, tweet_id: str | int, code: int = status.HTTP_200_OK) -> Response:
-    tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
+    tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request_user(request))
     return Response(TweetOutput(tweet).data, status=code)
 
 
@@ -42,10 +46,12 @@ class TweetCreateView(generics.GenericAPIView):
         parent = None
         if data.validated_data.get("in_reply_to") is not None:
             try:
-                parent = selectors.tweet_get(tweet_id=data.validated_data["in_reply_to"], viewer=request.user)
+                parent = selectors.tweet_get(tweet_id=data.validated_data["in_reply_to"], viewer=request_user(request))
             except Http404 as exc:
                 raise ValidationError({"in_reply_to": ["No such tweet."]}) from exc
-        tweet = services.tweet_create(author=request.user, content=data.validated_data["content"], in_reply_to=parent)
+        tweet = services.tweet_create(
+            author=request_user(request), content=data.validated_data["content"], in_reply_to=parent
+        )
         return _tweet_response(request, tweet.pk, status.HTTP_201_CREATED)
 
 
@@ -56,49 +62,58 @@ class TweetDetailView(APIView):
 
     @extend_schema(responses={204: None, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404})
     def delete(self, request: Request, tweet_id: str) -> Response:
-        tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
-        services.tweet_delete(tweet=tweet, by=request.user)
+        tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request_user(request))
+        services.tweet_delete(tweet=tweet, by=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class LikeView(generics.GenericAPIView):
+class _InteractionView(generics.GenericAPIView):
+    """POST likes or reposts the tweet (201, or 200 if done already) and returns it; DELETE undoes it (204)."""
+
     serializer_class = NoBodyInput
 
-    @extend_schema(
+    create: Callable[..., bool]
+    delete_interaction: Callable[..., bool]
+
+    def post(self, request: Request, tweet_id: str) -> Response:
+        tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request_user(request))
+        created = self.create(user=request_user(request), tweet=tweet)
+        return _tweet_response(request, tweet.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def delete(self, request: Request, tweet_id: str) -> Response:
+        tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request_user(request))
+        self.delete_interaction(user=request_user(request), tweet=tweet)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+_INTERACTION_RESPONSES = {201: TweetOutput, 200: TweetOutput, 401: ERROR_401, 403: ERROR_403_BLOCKED, 404: ERROR_404}
+_UNDO_RESPONSES = {204: None, 401: ERROR_401, 403: ERROR_403_BLOCKED, 404: ERROR_404}
+
+
+@extend_schema_view(
+    post=extend_schema(
         request=None,
-        responses={201: TweetOutput, 200: TweetOutput, 401: ERROR_401, 403: ERROR_403_BLOCKED, 404: ERROR_404},
+        responses=_INTERACTION_RESPONSES,
         description="Like the tweet (201), or 200 when already liked. Returns the tweet.",
-    )
-    def post(self, request: Request, tweet_id: str) -> Response:
-        tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
-        created = services.like_create(user=request.user, tweet=tweet)
-        return _tweet_response(request, tweet.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-    @extend_schema(request=None, responses={204: None, 401: ERROR_401, 403: ERROR_403_BLOCKED, 404: ERROR_404})
-    def delete(self, request: Request, tweet_id: str) -> Response:
-        tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
-        services.like_delete(user=request.user, tweet=tweet)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    ),
+    delete=extend_schema(request=None, responses=_UNDO_RESPONSES),
+)
+class LikeView(_InteractionView):
+    create = staticmethod(services.like_create)
+    delete_interaction = staticmethod(services.like_delete)
 
 
-class RepostView(generics.GenericAPIView):
-    serializer_class = NoBodyInput
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         request=None,
-        responses={201: TweetOutput, 200: TweetOutput, 401: ERROR_401, 403: ERROR_403_BLOCKED, 404: ERROR_404},
+        responses=_INTERACTION_RESPONSES,
         description="Repost the tweet (201), or 200 when already reposted. Returns the tweet.",
-    )
-    def post(self, request: Request, tweet_id: str) -> Response:
-        tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
-        created = services.repost_create(user=request.user, tweet=tweet)
-        return _tweet_response(request, tweet.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-    @extend_schema(request=None, responses={204: None, 401: ERROR_401, 403: ERROR_403_BLOCKED, 404: ERROR_404})
-    def delete(self, request: Request, tweet_id: str) -> Response:
-        tweet = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
-        services.repost_delete(user=request.user, tweet=tweet)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    ),
+    delete=extend_schema(request=None, responses=_UNDO_RESPONSES),
+)
+class RepostView(_InteractionView):
+    create = staticmethod(services.repost_create)
+    delete_interaction = staticmethod(services.repost_delete)
 
 
 class _TweetList(generics.ListAPIView):
@@ -113,7 +128,7 @@ class _TweetList(generics.ListAPIView):
             404: ERROR_404,
         }
     )
-    def get(self, request: Request, *args, **kwargs) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -123,48 +138,50 @@ class RepliesView(_TweetList):
         return TweetCreateInput if self.request.method == "POST" else TweetOutput
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        tweet = selectors.tweet_get(tweet_id=self.kwargs["tweet_id"], viewer=self.request.user)
-        return selectors.tweet_replies(tweet=tweet, viewer=self.request.user)
+        tweet = selectors.tweet_get(tweet_id=self.kwargs["tweet_id"], viewer=request_user(self.request))
+        return selectors.tweet_replies(tweet=tweet, viewer=request_user(self.request))
 
     @extend_schema(
         request=TweetCreateInput,
         responses={201: TweetOutput, 400: ERRORS_400, 401: ERROR_401, 403: ERROR_403_BLOCKED, 404: ERROR_404},
     )
     def post(self, request: Request, tweet_id: str) -> Response:
-        parent = selectors.tweet_get(tweet_id=tweet_id, viewer=request.user)
+        parent = selectors.tweet_get(tweet_id=tweet_id, viewer=request_user(request))
         data = TweetCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        reply = services.tweet_create(author=request.user, content=data.validated_data["content"], in_reply_to=parent)
+        reply = services.tweet_create(
+            author=request_user(request), content=data.validated_data["content"], in_reply_to=parent
+        )
         return _tweet_response(request, reply.pk, status.HTTP_201_CREATED)
 
 
 class UserTweetsView(_TweetList):
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        user = user_get_by_username(username=self.kwargs["username"], viewer=self.request.user)
-        ensure_not_blocked_by(user=user, viewer=self.request.user)
-        return selectors.user_tweets(user=user, viewer=self.request.user)
+        user = user_get_by_username(username=self.kwargs["username"], viewer=request_user(self.request))
+        ensure_not_blocked_by(user=user, viewer=request_user(self.request))
+        return selectors.user_tweets(user=user, viewer=request_user(self.request))
 
 
 class MyLikesView(_TweetList):
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.liked_tweets(user=self.request.user)
+        return selectors.liked_tweets(user=request_user(self.request))
 
 
 class MyRepostsView(_TweetList):
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.reposted_tweets(user=self.request.user)
+        return selectors.reposted_tweets(user=request_user(self.request))
 
 
 class HashtagTweetsView(_TweetList):
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.hashtag_tweets(tag=self.kwargs["tag"], viewer=self.request.user)
+        return selectors.hashtag_tweets(tag=self.kwargs["tag"], viewer=request_user(self.request))
 
     @extend_schema(
         responses={200: TweetOutput(many=True), 400: ERRORS_400, 401: ERROR_401, 404: ERROR_404},
         description="Tweets carrying #tag (any case), newest first. An unknown tag is an empty list; "
         "a tag that breaks the hashtag rule (1-100 letters, digits or _, at least one letter) is a 404.",
     )
-    def get(self, request: Request, *args, **kwargs) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
