@@ -8,6 +8,8 @@ from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, Application, set_token_value
 from rest_framework.test import APIClient
 
+# The feed app's real-worker fixtures, for the real-client tests (test_real_clients).
+from feed.tests.conftest import live_celery, worker_env  # noqa: F401
 from mastodon_api.models import ClientApp
 
 SECRET = "s3cret-for-tests"
