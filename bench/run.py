@@ -1,6 +1,6 @@
 """`make bench` / `make bench-quick`: seed, then run benchmarks 2-6 of issue 5 side by side.
 
-    python -m bench.run [--quick] [--only feed_read,memory,fan_out,http,latency] [--no-seed]
+    python -m bench.run [--quick] [--only feed_read,memory,mastodon_home,fan_out,http,latency] [--no-seed]
 
 Services: PostgreSQL from BENCH_DATABASE_URL, else the embedded one (pgserver, as `make
 run`) with database chirp_bench (chirp_bench_quick for --quick); never DATABASE_URL, since
@@ -30,12 +30,14 @@ from urllib.parse import urlparse
 from config.processes import free_port, stop, wait_for_port
 
 if TYPE_CHECKING:
+    from accounts.models import User
+    from bench.benchmarks import Result
     from config.dev import Services
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORK = BASE_DIR / "var" / "bench"
 VENV_BIN = Path(sys.executable).parent
-ALL = ("feed_read", "memory", "fan_out", "http", "latency")
+ALL = ("feed_read", "memory", "mastodon_home", "fan_out", "http", "latency")
 
 # gunicorn for 2 cores (see README): gthread workers overlap the Redis/PostgreSQL waits;
 # 3 processes x 4 threads measured best for both endpoints among 2x4, 3x2, 3x4, 4x2, 5x1.
@@ -183,6 +185,24 @@ def start_web(stage: Stage) -> tuple[subprocess.Popen, str]:
     return proc, f"http://127.0.0.1:{port}"
 
 
+def mastodon_home(viewer: User, requests: int) -> Result:
+    """Issue 10: p50 of GET /api/v1/timelines/home against GET /api/feed/, interleaved in one run
+    (in-process, the same viewer and feed: manage.py bench_mastodon_home's measurement)."""
+    from bench.benchmarks import Result
+    from mastodon_api.management.commands.bench_mastodon_home import measure
+
+    p50 = measure(viewer, requests=requests, limit=20)
+    return Result(
+        name="mastodon_home",
+        ours=f"/api/v1/timelines/home p50 {p50['mastodon']:.2f} ms",
+        baseline=f"/api/feed/ p50 {p50['native']:.2f} ms",
+        ratio=p50["mastodon"] / p50["native"],
+        goal="measured side by side (no goal)",
+        met=None,
+        info={"viewer": viewer.username, "requests_each": requests, "limit": 20, "client": "in-process"},
+    )
+
+
 def verify_bulk_feeds(user_ids: list[int]) -> tuple[int, int]:
     """Compare bulk-built feeds with feed.services.rebuild_feed (which then owns them)."""
     from bench import layout
@@ -328,6 +348,10 @@ def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore
             log(r.line())
     if "memory" in only:
         results += benchmarks.memory(client=client, user_ids=sample_ids)
+        log(results[-1].line())
+    if "mastodon_home" in only:
+        log(f"Mastodon home timeline vs native feed: viewer {users[0].username}")
+        results.append(mastodon_home(users[0], requests=50 if args.quick else 300))
         log(results[-1].line())
 
     worker: subprocess.Popen[bytes] | None = None
