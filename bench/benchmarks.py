@@ -106,7 +106,7 @@ def feed_read(*, users: list[User], offsets: tuple[int, ...] = (0, 400), naive: 
                 t = time.perf_counter()
                 pages[name] = methods[name](user, offset)
                 times[name].append(time.perf_counter() - t)
-            ours_ids = [tweet.pk for tweet, _ in pages["ours"][1]]
+            ours_ids = [item.tweet.pk for item in pages["ours"][1]]
             same += ours_ids == [tweet.pk for tweet in pages["pull"]]
         info = {f"{name}_p50_ms": round(pct(values, 50) * 1000, 3) for name, values in times.items()} | {
             f"{name}_p99_ms": round(pct(values, 99) * 1000, 3) for name, values in times.items()
