@@ -35,13 +35,16 @@ def with_database_name(url: str, suffix: str) -> str:
 
 
 def with_redis_db(url: str, db: int) -> str:
-    """The same Redis URL on another database number (redis://host/N or unix://path?db=N)."""
+    """The same Redis URL on another database number (redis://host/N, unix://path?db=N, or
+    Celery's redis+socket://path?virtual_host=N)."""
     parts = urlsplit(url)
-    if parts.scheme == "unix":
+    # A socket: redis-py's unix://path?db=N, or Celery's redis+socket://path?virtual_host=N.
+    parameter = {"unix": "db", "redis+socket": "virtual_host"}.get(parts.scheme)
+    if parameter:
         query = dict(parse_qsl(parts.query))
-        query["db"] = str(db)
+        query[parameter] = str(db)
         # Built by hand: urlunsplit drops the "//" of an empty host (unix:/path), which redis-py refuses.
-        return f"unix://{parts.netloc}{parts.path}?{urlencode(query)}"
+        return f"{parts.scheme}://{parts.netloc}{parts.path}?{urlencode(query)}"
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
@@ -50,7 +53,11 @@ def system_env(env: dict[str, str]) -> dict[str, str]:
     broker = env.get("CELERY_BROKER_URL_SYSTEM") or ""
     if not broker:
         base = env.get("CELERY_BROKER_URL", "")
-        broker = with_redis_db(base if base.startswith(("redis", "unix")) else env["REDIS_URL"], 13)
+        if not base.startswith("redis"):  # RabbitMQ, or unset: the Redis server, as Celery names it
+            base = env["REDIS_URL"]
+            if base.startswith("unix://"):
+                base = "redis+socket://" + urlsplit(base).path
+        broker = with_redis_db(base, 13)
     return {
         **env,
         "DATABASE_URL": with_database_name(env["DATABASE_URL"], "_system"),
