@@ -89,3 +89,12 @@ def staff():  # type: ignore[no-untyped-def]
     from accounts.tests.factories import UserFactory
 
     return UserFactory(username="moderator", is_staff=True)
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_setup, django_db_blocker) -> dict:  # type: ignore[no-untyped-def]
+    """The OpenAPI document as /api/schema/ serves it (JSON), fetched once per test module."""
+    with django_db_blocker.unblock():
+        response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return response.json()

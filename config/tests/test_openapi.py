@@ -51,14 +51,6 @@ CONTRACT = {
 PUBLIC = {"/api/auth/register/", "/api/auth/token/", "/api/auth/token/refresh/"}
 
 
-@pytest.fixture(scope="module")
-def schema(django_db_setup, django_db_blocker) -> dict:
-    with django_db_blocker.unblock():
-        response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
-    assert response.status_code == 200
-    return response.json()
-
-
 def test_schema_is_openapi_3_without_authentication(schema):
     assert schema["openapi"].startswith("3.")
     assert schema["info"]["title"] == "Chirp API"

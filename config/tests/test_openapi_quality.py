@@ -4,17 +4,8 @@ errors on every operation, and limits that match what the server accepts."""
 import re
 
 import pytest
-from rest_framework.test import APIClient
 
 from config.pagination import MAX_OFFSET
-
-
-@pytest.fixture(scope="module")
-def schema(django_db_setup, django_db_blocker) -> dict:
-    with django_db_blocker.unblock():
-        response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
-    assert response.status_code == 200
-    return response.json()
 
 
 def operations(schema: dict):  # type: ignore[no-untyped-def]

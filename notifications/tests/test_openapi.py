@@ -1,17 +1,6 @@
 """The notification endpoints in /api/schema/: typed bodies, 400 and 401 declared."""
 
-import pytest
-from rest_framework.test import APIClient
-
 NOTIFICATION_KEYS = {"id", "type", "actor", "tweet", "created_at", "read"}
-
-
-@pytest.fixture(scope="module")
-def schema(django_db_setup, django_db_blocker) -> dict:
-    with django_db_blocker.unblock():
-        response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
-    assert response.status_code == 200
-    return response.json()
 
 
 def _component(schema: dict, ref: dict) -> dict:
