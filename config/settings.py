@@ -179,6 +179,9 @@ CACHES = {
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 FEED_MAX_LENGTH = env.int("FEED_MAX_LENGTH", default=800)
+# Hybrid fan-out (feed/merged.py): authors with more followers than this are not fanned out;
+# their tweets are merged into followers' feeds at read time. 0: every author is merged.
+FANOUT_FOLLOWER_LIMIT = env.int("FANOUT_FOLLOWER_LIMIT", default=10000)
 
 # --- Celery -----------------------------------------------------------------
 

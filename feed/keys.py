@@ -8,6 +8,15 @@
   it) and is rebuilt on the next read.
 - ``chirp:feed:{user_id}:rp``: hash, tweet id -> reposter's user id, for the entries
   that are in the feed only because someone the user follows (or the user) reposted it.
+- ``chirp:feed:{user_id}:src``: set of the followed authors merged into this feed at read
+  time (hybrid fan-out, feed.merged); same slot as the feed, so the read returns it.
+- ``chirp:feed:{user_id}:hide``: set of "tweet id:reposter id" repost entries of source
+  lists this viewer must not see (the tweet's author is followed, is the viewer, or is
+  blocked either way or muted).
+- ``chirp:src:{author_id}``: sorted set, the author's newest tweets and reposts (same
+  members, scores and sentinel as a feed), kept for every author: the source list.
+- ``chirp:src:{author_id}:rp``: hash, tweet id -> the tweet's author id, for the source
+  list's repost entries.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -25,6 +34,22 @@ def feed_key(user_id: int) -> str:
 
 def reposts_key(user_id: int) -> str:
     return f"chirp:feed:{{{user_id}}}:rp"
+
+
+def sources_key(user_id: int) -> str:
+    return f"chirp:feed:{{{user_id}}}:src"
+
+
+def hidden_key(user_id: int) -> str:
+    return f"chirp:feed:{{{user_id}}}:hide"
+
+
+def source_key(author_id: int) -> str:
+    return f"chirp:src:{{{author_id}}}"
+
+
+def source_reposts_key(author_id: int) -> str:
+    return f"chirp:src:{{{author_id}}}:rp"
 
 
 def feed_keys(user_ids: list[int]) -> list[str]:

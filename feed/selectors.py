@@ -69,7 +69,9 @@ def redis_page(*, user_id: int, limit: int, offset: int) -> tuple[int, list[tupl
 # changes. Raw SQL because on this hot path the ORM spent more time compiling the query
 # (Exists, Case/When per id) and building instances than PostgreSQL spent running it (bench/).
 # Tweets by excluded users (blocks either way, mutes) have no row and repost entries by them
-# no reposter: both come out stale, dropped from Redis like deleted ones.
+# no reposter: both come out stale, dropped from Redis like deleted ones. So does a repost
+# entry of the viewer's own tweet or of a followed author's (the pull query's rule; a merged
+# source's list holds such reposts, feed.merged).
 _HYDRATE_SQL = (
     "WITH "
     + excluded_cte("viewer")
@@ -90,6 +92,8 @@ JOIN {user} u ON u.id = t.author_id AND u.is_active
 LEFT JOIN LATERAL (
     SELECT ru.username, r2.created_at FROM {repost} r2 JOIN {user} ru ON ru.id = r2.user_id AND ru.is_active
     WHERE r2.tweet_id = t.id AND r2.user_id = e.reposter_id AND r2.user_id NOT IN (SELECT uid FROM excluded)
+      AND t.author_id <> %(viewer)s AND NOT EXISTS (
+          SELECT 1 FROM {follow} f WHERE f.follower_id = %(viewer)s AND f.followee_id = t.author_id)
 ) rp ON e.reposter_id IS NOT NULL
 """
 ).format(

@@ -19,7 +19,8 @@ from redis.typing import EncodableT
 
 from accounts.models import Follow, User
 from accounts.selectors import excluded_user_ids, follower_ids
-from feed import keys, store
+from feed import keys, merged, store
+from feed.models import MergedAuthor
 from feed.pull import TABLES, FeedEntry, pull_feed_entries
 from tweets.models import Repost, Tweet
 
@@ -85,22 +86,33 @@ def fan_out_tweet(tweet_id: int) -> int:
     """
     row = (
         Tweet.objects.filter(pk=tweet_id)
-        .values_list("author_id", "created_at", "hidden_at", "author__is_active", "author__num_followers")
+        .values_list(
+            "author_id",
+            "created_at",
+            "hidden_at",
+            "author__is_active",
+            "author__num_followers",
+            "author__merged_feed__since",
+        )
         .first()
     )
     if row is None:
         return 0  # deleted before its fan-out ran
-    author_id, created_at, hidden_at, author_active, num_followers = row
+    author_id, created_at, hidden_at, author_active, num_followers, merged_since = row
     written = 0
     if hidden_at is None and author_active:
         client = store.connection()
         args = [tweet_id, keys.score(created_at), _max_length()]
+        merged.record(client, user_id=author_id, tweet_id=tweet_id, score=keys.score(created_at))
         kept = _kept_from([author_id])
-        if num_followers < 1000:
+        if merged.is_merged(user_id=author_id, num_followers=num_followers, since=merged_since):
+            # A large account: followers merge the tweet from its source list at read time.
+            audience: Iterable[int] = [author_id]
+        elif num_followers < 1000:
             # Most authors: one plain query (the server-side cursor that streams a big
             # audience costs 3-4 round trips). It returns every follower whatever the counter says.
             followers = Follow.objects.filter(followee_id=author_id).values_list("follower_id", flat=True)
-            audience: Iterable[int] = [author_id, *(uid for uid in followers if uid not in kept)]
+            audience = [author_id, *(uid for uid in followers if uid not in kept)]
         else:
             audience = (uid for uid in _audience(author_id) if uid not in kept)
         for batch in _batches(audience):
@@ -115,7 +127,10 @@ def remove_tweet_from_feeds(*, tweet_id: int, author_id: int, reposter_ids: Iter
     client = store.connection()
     removed = 0
     for user_id in dict.fromkeys([author_id, *reposter_ids]):
-        for batch in _batches(_audience(user_id)):
+        score = merged.unrecord(client, user_id=user_id, tweet_id=tweet_id)
+        # A merged entry is in the user's own feed and source list only.
+        reach = _audience(user_id) if merged.reaches_followers(user_id=user_id, score=score) else iter([user_id])
+        for batch in _batches(reach):
             removed += store.run("remove", client, keys.feed_and_reposts_keys(batch), [tweet_id])
     return removed
 
@@ -142,20 +157,31 @@ def add_repost(*, tweet_id: int, user_id: int) -> int:
     row = (
         Repost.objects.filter(tweet_id=tweet_id, user_id=user_id)
         .values_list(
-            "created_at", "tweet__author_id", "tweet__hidden_at", "tweet__author__is_active", "user__is_active"
+            "created_at",
+            "tweet__author_id",
+            "tweet__hidden_at",
+            "tweet__author__is_active",
+            "user__is_active",
+            "user__num_followers",
+            "user__merged_feed__since",
         )
         .first()
     )
     if row is None:
         return 0  # undone (or the tweet deleted) before this ran
-    created_at, author_id, hidden_at, author_active, reposter_active = row
+    created_at, author_id, hidden_at, author_active, reposter_active, num_followers, merged_since = row
     if hidden_at is not None or not author_active or not reposter_active:
         return 0
     client = store.connection()
     args = [tweet_id, keys.score(created_at), user_id, _max_length()]
+    if author_id != user_id:  # one's own tweet is in one's source list already
+        merged.record(client, user_id=user_id, tweet_id=tweet_id, score=keys.score(created_at), author_id=author_id)
+    audience = _audience(user_id)
+    if merged.is_merged(user_id=user_id, num_followers=num_followers, since=merged_since):
+        audience = iter([user_id])  # followers merge it from the reposter's source list
     kept = _kept_from([user_id, author_id])
     added = 0
-    for batch in _batches(_audience(user_id)):
+    for batch in _batches(audience):
         # Who follows the author sees the tweet by its own right, even once trimmed away.
         own = set(
             Follow.objects.filter(followee_id=author_id, follower_id__in=batch).values_list("follower_id", flat=True)
@@ -177,7 +203,9 @@ def remove_repost(*, tweet_id: int, user_id: int) -> int:
         return 0  # reposted again since: nothing to undo
     client = store.connection()
     changed = 0
-    for batch in _batches(_audience(user_id)):
+    score = merged.unrecord(client, user_id=user_id, tweet_id=tweet_id, only_repost=True)
+    reach = _audience(user_id) if merged.reaches_followers(user_id=user_id, score=score) else iter([user_id])
+    for batch in _batches(reach):
         positions = store.run("repost_remove", client, keys.feed_and_reposts_keys(batch), [tweet_id, user_id])
         users = [batch[position - 1] for position in positions]
         if users:
@@ -265,6 +293,10 @@ def merge_followee(*, follower_id: int, followee_id: int) -> int:
         return 0
     max_length = _max_length()
     own = Tweet.objects.filter(author_id=followee_id, hidden_at__isnull=True).order_by("-created_at")[:max_length]
+    if MergedAuthor.objects.filter(pk=followee_id).exists():
+        # Merged at read time: the followee becomes a source of this feed, nothing is copied.
+        tweet_ids = list(own.values_list("pk", flat=True))
+        return merged.add_source(follower_id=follower_id, followee_id=followee_id, tweet_ids=tweet_ids)
     sources = [follower_id, *Follow.objects.filter(follower_id=follower_id).values_list("followee_id", flat=True)]
     reposts = (
         Repost.objects.filter(user_id=followee_id, tweet__hidden_at__isnull=True, tweet__author__is_active=True)
@@ -282,6 +314,8 @@ def merge_followee(*, follower_id: int, followee_id: int) -> int:
         return 0
     client = store.connection()
     added = store.run("merge", client, [keys.feed_key(follower_id), keys.reposts_key(follower_id)], args)
+    if int(added) >= 0 and merged.has_sources(follower_id):
+        merged.refresh_hidden(follower_id)  # sources' reposts of the followee's tweets now hidden
     return max(int(added), 0)
 
 
@@ -301,13 +335,18 @@ def purge_followee(*, follower_id: int, followee_id: int) -> int:
     client = store.connection()
     key_names = [keys.feed_key(follower_id), keys.reposts_key(follower_id)]
     removed = [int(tweet_id) for tweet_id in store.run("purge", client, key_names, [followee_id, *tweet_ids])]
-    if removed:
-        back = _reposts_seen_by(user_id=follower_id, tweet_ids=removed)
+    was_source = merged.remove_source(follower_id=follower_id, followee_id=followee_id)
+    # A merged followee's tweets were never in this feed: any of them may come back by a repost.
+    seen_again = tweet_ids if was_source else removed
+    if seen_again:
+        back = _reposts_seen_by(user_id=follower_id, tweet_ids=seen_again)
         if back:
             args: list[object] = [_max_length(), "0"]
             for entry in back:
                 args += _triple(entry)
             store.run("merge", client, key_names, args)
+    if merged.has_sources(follower_id):
+        merged.refresh_hidden(follower_id)  # sources' reposts of the followee's tweets shown again
     return len(removed)
 
 
@@ -352,7 +391,7 @@ def invalidate_feeds_around(*, user_id: int) -> int:
         cursor.execute(sql, [user_id])
         reposters = [row[0] for row in cursor.fetchall()]
     client = store.connection()
-    dropped = 0
+    dropped = merged.drop_sources([user_id, *reposters])
     for source in dict.fromkeys([user_id, *reposters]):
         for batch in _batches(_audience(source)):
             dropped += client.delete(*keys.feed_and_reposts_keys(batch))
@@ -367,14 +406,18 @@ def rebuild_feed(user_id: int) -> int:
     """
     client = store.connection()
     feed_key, reposts_key = keys.feed_key(user_id), keys.reposts_key(user_id)
+    extra_keys = [keys.sources_key(user_id), keys.hidden_key(user_id)]
     for attempt in range(5):
         with client.pipeline(transaction=True) as pipe:
             try:
                 if attempt < 4:
-                    pipe.watch(feed_key, reposts_key)
-                entries = pull_feed_entries(user_id=user_id, limit=_max_length(), offset=0)
+                    pipe.watch(feed_key, reposts_key, *extra_keys)
+                # Merged followees stay out of the feed: the read merges their source lists.
+                sources = merged.sources_of(user_id)
+                hidden = merged.hidden_of(user_id, sources)
+                entries = pull_feed_entries(user_id=user_id, limit=_max_length(), offset=0, skip_sources=sources)
                 pipe.multi()
-                pipe.delete(feed_key, reposts_key)
+                pipe.delete(feed_key, reposts_key, *extra_keys)
                 members: dict[str, int] = {keys.SENTINEL: keys.SENTINEL_SCORE}
                 members.update((str(entry.tweet_id), entry.score) for entry in entries)
                 pipe.zadd(feed_key, members)
@@ -383,6 +426,7 @@ def rebuild_feed(user_id: int) -> int:
                 }
                 if marks:
                     pipe.hset(reposts_key, mapping=marks)
+                merged.write_rebuilt(pipe, user_id, sources, hidden)
                 pipe.execute()
                 return len(entries)
             except WatchError:
@@ -404,7 +448,7 @@ def forget_entries(*, user_id: int, tweet_ids: list[int]) -> None:
 
 def drop_feed(user_id: int) -> None:
     """Forget a feed (it is rebuilt on the next read)."""
-    store.connection().delete(keys.feed_key(user_id), keys.reposts_key(user_id))
+    drop_feeds(user_ids=[user_id])
 
 
 def drop_feeds(*, user_ids: Iterable[int]) -> int:
@@ -414,5 +458,7 @@ def drop_feeds(*, user_ids: Iterable[int]) -> int:
     exactly (including reposts of old tweets a purge by id list would miss) and brings back
     what an undo allows again. Returns how many keys existed.
     """
-    key_names = keys.feed_and_reposts_keys(list(dict.fromkeys(user_ids)))
+    users = list(dict.fromkeys(user_ids))
+    key_names = keys.feed_and_reposts_keys(users)
+    key_names += [name for user_id in users for name in (keys.sources_key(user_id), keys.hidden_key(user_id))]
     return store.connection().delete(*key_names) if key_names else 0

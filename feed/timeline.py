@@ -10,7 +10,7 @@ import logging
 from redis.exceptions import RedisError
 
 from accounts.models import User
-from feed import pull, selectors, services
+from feed import merged, pull, selectors, services
 from feed.selectors import FeedItem
 
 logger = logging.getLogger(__name__)
@@ -34,16 +34,27 @@ def feed_page(*, viewer: User, limit: int, offset: int) -> tuple[int, list[FeedI
         items, _ = selectors.hydrate(entries=[(entry.tweet_id, entry.reposter_id) for entry in pulled], viewer=viewer)
         return count, items
     count, entries = page
-    items, stale = selectors.hydrate(entries=entries, viewer=viewer)
+    items, stale = selectors.hydrate(entries=[(e.tweet_id, e.reposter_id) for e in entries], viewer=viewer)
     if stale:
-        services.forget_entries(user_id=viewer.pk, tweet_ids=stale)
+        forget_stale(user_id=viewer.pk, entries=entries, stale=stale)
     return count, items
 
 
-def _redis_page_healed(*, user_id: int, limit: int, offset: int) -> tuple[int, list[tuple[int, int | None]]] | None:
-    """The Redis page, rebuilding a lost feed once; None if it is gone again at once (do not loop)."""
-    page = selectors.redis_page(user_id=user_id, limit=limit, offset=offset)
+def forget_stale(*, user_id: int, entries: list[merged.Entry], stale: list[int]) -> None:
+    """Drop stale entries of the viewer's feed; hide those of shared source lists for them."""
+    gone = set(stale)
+    from_sources = [e for e in entries if e.tweet_id in gone and e.source is not None]
+    own = [e.tweet_id for e in entries if e.tweet_id in gone and e.source is None]
+    if own:
+        services.forget_entries(user_id=user_id, tweet_ids=own)
+    merged.hide_entries(user_id=user_id, entries=from_sources)
+
+
+def _redis_page_healed(*, user_id: int, limit: int, offset: int) -> tuple[int, list[merged.Entry]] | None:
+    """The Redis page (merged with the viewer's sources), rebuilding a lost feed once; None
+    if it is gone again at once (do not loop)."""
+    page = merged.read_page(user_id=user_id, limit=limit, offset=offset)
     if page is None:
         services.rebuild_feed(user_id)
-        page = selectors.redis_page(user_id=user_id, limit=limit, offset=offset)
+        page = merged.read_page(user_id=user_id, limit=limit, offset=offset)
     return page

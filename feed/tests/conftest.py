@@ -19,7 +19,8 @@ from accounts.models import Follow, User
 from accounts.tests.factories import hashed_password
 from config.processes import stop
 from config.testing import test_database_url
-from feed import keys, store
+from feed import keys, merged, store
+from feed.models import MergedAuthor
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -27,26 +28,51 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 # --- Redis inspection --------------------------------------------------------
 
 
-def feed_ids(user: User | int) -> list[int]:
-    """The tweet ids in a user's Redis feed, newest first (sentinel excluded)."""
+def merged_view(user: User | int) -> list[merged.Entry] | None:
+    """A user's whole feed as a read sees it: the Redis feed merged with the source lists of
+    the merged authors they follow (feed.merged), before hydration. None when the feed is
+    not complete in Redis (no sentinel)."""
     user_id = user if isinstance(user, int) else user.pk
+    page = merged.read_page(user_id=user_id, limit=settings.FEED_MAX_LENGTH, offset=0)
+    return None if page is None else page[1]
+
+
+def feed_ids(user: User | int) -> list[int]:
+    """The tweet ids in a user's Redis feed, newest first (sentinel excluded), merged with
+    their sources; a partial feed (no sentinel) as it is."""
+    user_id = user if isinstance(user, int) else user.pk
+    view = merged_view(user_id)
+    if view is not None:
+        return [entry.tweet_id for entry in view]
     members = store.connection().zrevrange(keys.feed_key(user_id), 0, -1)
     return [int(m) for m in members if m != keys.SENTINEL.encode()]
 
 
 def feed_snapshot(user: User | int) -> tuple[list[tuple[bytes, float]], dict[bytes, bytes]]:
-    """Everything a feed holds: members with scores, and the repost marks of present members."""
+    """Everything a feed holds, as the raw feed would if every entry were fanned out:
+    members with scores (oldest first, the sentinel first), and the repost marks."""
     user_id = user if isinstance(user, int) else user.pk
-    client = store.connection()
-    members = client.zrange(keys.feed_key(user_id), 0, -1, withscores=True)
-    present = {member for member, _ in members}
-    marks = {k: v for k, v in client.hgetall(keys.reposts_key(user_id)).items() if k in present}
-    return members, marks
+    view = merged_view(user_id)
+    if view is None:
+        client = store.connection()
+        members = client.zrange(keys.feed_key(user_id), 0, -1, withscores=True)
+        present = {member for member, _ in members}
+        marks = {k: v for k, v in client.hgetall(keys.reposts_key(user_id)).items() if k in present}
+        return members, marks
+    ordered = [(keys.SENTINEL.encode(), float(keys.SENTINEL_SCORE))]
+    ordered += [(str(e.tweet_id).encode(), float(e.score)) for e in reversed(view)]
+    return ordered, {str(e.tweet_id).encode(): str(e.reposter_id).encode() for e in view if e.reposter_id}
 
 
 def feed_marks(user: User | int) -> dict[int, int]:
     _, marks = feed_snapshot(user)
     return {int(k): int(v) for k, v in marks.items()}
+
+
+def is_merged(user: User | int) -> bool:
+    """Whether the user's entries are merged at read time now (feed.merged)."""
+    user_id = user if isinstance(user, int) else user.pk
+    return MergedAuthor.objects.filter(pk=user_id).exists()
 
 
 @pytest.fixture
@@ -72,11 +98,26 @@ def make_followers(author: User, count: int, prefix: str = "f") -> list[User]:
 
 
 def feeds_having(user_ids: list[int], tweet_id: int) -> int:
-    """How many of these users' feeds contain the tweet (one pipeline)."""
-    with store.connection().pipeline(transaction=False) as pipe:
+    """How many of these users' feeds contain the tweet, merged sources included (pipelines)."""
+    client = store.connection()
+    with client.pipeline(transaction=False) as pipe:
         for user_id in user_ids:
             pipe.zscore(keys.feed_key(user_id), tweet_id)
-        return sum(score is not None for score in pipe.execute())
+            pipe.smembers(keys.sources_key(user_id))
+        replies = pipe.execute()
+    in_source: dict[int, bool] = {}
+    having = 0
+    for i in range(0, len(replies), 2):
+        if replies[i] is not None:
+            having += 1
+            continue
+        for source in map(int, replies[i + 1]):
+            if source not in in_source:
+                in_source[source] = client.zscore(keys.source_key(source), tweet_id) is not None
+            if in_source[source]:
+                having += 1
+                break
+    return having
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 20.0, interval: float = 0.05) -> bool:
