@@ -13,6 +13,9 @@
 - ``chirp:feed:{user_id}:hide``: set of "tweet id:reposter id" repost entries of source
   lists this viewer must not see (the tweet's author is followed, is the viewer, or is
   blocked either way or muted).
+- ``chirp:feed:{user_id}:excl``: set of the users this viewer blocks, is blocked by or
+  mutes (written by the feed's rebuild, which every block and mute causes), so a merged
+  read filters their tweets out of the sources' reposts.
 - ``chirp:src:{author_id}``: sorted set, the author's newest tweets and reposts (same
   members, scores and sentinel as a feed), kept for every author: the source list.
 - ``chirp:src:{author_id}:rp``: hash, tweet id -> the tweet's author id, for the source
@@ -42,6 +45,10 @@ def sources_key(user_id: int) -> str:
 
 def hidden_key(user_id: int) -> str:
     return f"chirp:feed:{{{user_id}}}:hide"
+
+
+def excluded_key(user_id: int) -> str:
+    return f"chirp:feed:{{{user_id}}}:excl"
 
 
 def source_key(author_id: int) -> str:

@@ -48,17 +48,21 @@ class Entry(NamedTuple):
 
 # --- Lua ----------------------------------------------------------------------
 
-# Shared by the two viewer-side reads: the header {count, #sources, sources..., #hidden, hidden...}.
+# Shared by the two viewer-side reads: the header {count, #sources, sources..., #hidden,
+# hidden..., #excluded, excluded...}.
+# ARGV[1] "partial" reads a feed without its sentinel too (tests inspecting Redis).
 _HEADER = f"""
-local feed, rp, src, hide = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-if not redis.call('ZSCORE', feed, '{keys.SENTINEL}') then return false end
+local feed, rp, src, hide, excl = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+if ARGV[1] ~= 'partial' and not redis.call('ZSCORE', feed, '{keys.SENTINEL}') then return false end
 local sources = redis.call('SMEMBERS', src)
 local out = {{redis.call('ZCARD', feed) - 1, #sources}}
 for _, s in ipairs(sources) do out[#out + 1] = s end
-local hidden = {{}}
-if #sources > 0 then hidden = redis.call('SMEMBERS', hide) end
-out[#out + 1] = #hidden
-for _, h in ipairs(hidden) do out[#out + 1] = h end
+for _, name in ipairs({{hide, excl}}) do
+  local members = {{}}
+  if #sources > 0 then members = redis.call('SMEMBERS', name) end
+  out[#out + 1] = #members
+  for _, m in ipairs(members) do out[#out + 1] = m end
+end
 local function emit(flat)
   for i = 1, #flat, 2 do
     if flat[i] ~= '{keys.SENTINEL}' then
@@ -70,26 +74,27 @@ local function emit(flat)
 end
 """
 
-# KEYS: feed, reposts, sources, hidden. ARGV: start, stop (ranks). With sources, the page
-# is merged here, so ranks 0..stop are returned. False when the feed is not complete.
+# KEYS: feed, reposts, sources, hidden, excluded. ARGV: "partial" or "", start, stop (ranks). With
+# sources, the page is merged in Python, so ranks 0..stop are returned. False when the feed
+# is not complete.
 FEED_PAGE = (
     _HEADER
     + """
-local start = ARGV[1]
+local start = ARGV[2]
 if #sources > 0 then start = 0 end
-emit(redis.call('ZREVRANGE', feed, start, ARGV[2], 'WITHSCORES'))
+emit(redis.call('ZREVRANGE', feed, start, ARGV[3], 'WITHSCORES'))
 return out
 """
 )
 
-# KEYS as FEED_PAGE. ARGV: upper, lower (ZRANGEBYSCORE syntax), count, "1" for oldest first.
+# KEYS as FEED_PAGE. ARGV: "", upper, lower (ZRANGEBYSCORE syntax), count, "1" for oldest first.
 FEED_WINDOW = (
     _HEADER
     + """
-if ARGV[4] == '1' then
-  emit(redis.call('ZRANGEBYSCORE', feed, ARGV[2], ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[3]))
+if ARGV[5] == '1' then
+  emit(redis.call('ZRANGEBYSCORE', feed, ARGV[3], ARGV[2], 'WITHSCORES', 'LIMIT', 0, ARGV[4]))
 else
-  emit(redis.call('ZREVRANGEBYSCORE', feed, ARGV[1], ARGV[2], 'WITHSCORES', 'LIMIT', 0, ARGV[3]))
+  emit(redis.call('ZREVRANGEBYSCORE', feed, ARGV[2], ARGV[3], 'WITHSCORES', 'LIMIT', 0, ARGV[4]))
 end
 return out
 """
@@ -97,7 +102,8 @@ return out
 
 # KEYS: source list, its reposts hash. ARGV: mode ("rank" or "window"), then for rank:
 # stop; for window: upper, lower, count, oldest-first flag; then the viewer's id and
-# sources count k, k source ids, then the hidden "tweet:score" entries of this source.
+# skipped authors count k, k ids (sources, excluded users), then the hidden "tweet:score"
+# entries of this source.
 # Returns false for a list without its sentinel (rebuild it), else {count, not-for-this-
 # viewer count, id, author or "", score, ...}: the second number makes the merged count
 # exact (reposts of the viewer's or a merged followee's tweets, entries hidden for them).
@@ -204,7 +210,13 @@ def follower_limit() -> int:
 
 
 def _viewer_keys(user_id: int) -> list[str]:
-    return [keys.feed_key(user_id), keys.reposts_key(user_id), keys.sources_key(user_id), keys.hidden_key(user_id)]
+    return [
+        keys.feed_key(user_id),
+        keys.reposts_key(user_id),
+        keys.sources_key(user_id),
+        keys.hidden_key(user_id),
+        keys.excluded_key(user_id),
+    ]
 
 
 def _source_keys(author_id: int) -> list[str]:
@@ -222,6 +234,7 @@ class _Header(NamedTuple):
     total: int
     sources: list[int]
     hidden: set[str]
+    excluded: set[int]
     entries: list[Entry]
 
 
@@ -231,24 +244,29 @@ def _parse_header(reply: list[Any]) -> _Header:
     at = 2 + n_sources
     n_hidden = int(reply[at])
     hidden = {h.decode() if isinstance(h, bytes) else str(h) for h in reply[at + 1 : at + 1 + n_hidden]}
-    flat = reply[at + 1 + n_hidden :]
+    at += 1 + n_hidden
+    n_excluded = int(reply[at])
+    excluded = {int(x) for x in reply[at + 1 : at + 1 + n_excluded]}
+    flat = reply[at + 1 + n_excluded :]
     entries = [
         Entry(int(flat[i]), int(flat[i + 1]) if flat[i + 1] else None, int(float(flat[i + 2])), None)
         for i in range(0, len(flat), 3)
     ]
-    return _Header(count, sources, hidden, entries)
+    return _Header(count, sources, hidden, excluded, entries)
 
 
-def _source_args(viewer_id: int, sources: list[int], hidden: set[str], source: int) -> list[EncodableT]:
-    """The viewer part of SOURCE_READ's ARGV: who the viewer is, their sources, and their
-    hidden entries of this source ("tweet:score")."""
+def _source_args(viewer_id: int, header: "_Header", source: int) -> list[EncodableT]:
+    """The viewer part of SOURCE_READ's ARGV: who the viewer is, the authors whose tweets a
+    repost must not bring (sources, excluded users), and their hidden entries of this
+    source ("tweet:score")."""
     prefix_len = len(str(source)) + 1
     mine = []
-    for member in hidden:
+    for member in header.hidden:
         tweet, _, rest = member.partition(":")
         if rest[:prefix_len] == f"{source}:":
             mine.append(f"{tweet}:{rest[prefix_len:]}")
-    return [viewer_id, len(sources), *sources, *mine]
+    skip = [*header.sources, *header.excluded]
+    return [viewer_id, len(skip), *skip, *mine]
 
 
 class _SourcePage(NamedTuple):
@@ -265,7 +283,7 @@ def _read_sources(client: Redis, viewer_id: int, header: _Header, window: list[E
     for attempt in range(2):
         with client.pipeline(transaction=False) as pipe:
             for source in wanted:
-                args = [*window, *_source_args(viewer_id, header.sources, header.hidden, source)]
+                args = [*window, *_source_args(viewer_id, header, source)]
                 _run("source_read", pipe, _source_keys(source), args)
             replies = pipe.execute()
         missing = []
@@ -295,19 +313,35 @@ def _better(new: Entry, old: Entry) -> bool:
     return (new.score, new.reposter_id or 0) > (old.score, old.reposter_id or 0)
 
 
-def _merge(viewer_id: int, header: _Header, pages: dict[int, _SourcePage]) -> tuple[list[Entry], int]:
+class _Merged(NamedTuple):
+    entries: list[Entry]
+    duplicates: int
+    # Sources' repost entries of tweets the viewer sees by their own right (they follow the
+    # author): never shown while that holds, so hidden for them to keep the count exact.
+    overruled: list[Entry]
+
+
+def _merge(viewer_id: int, header: _Header, pages: dict[int, _SourcePage]) -> _Merged:
     """The feed's and the sources' entries merged newest first, one per tweet, without the
-    entries not for this viewer; returns them and how many duplicates were dropped."""
-    followed = {*header.sources, viewer_id}
+    entries not for this viewer."""
+    # A repost never brings a tweet by a followed (merged) author or the viewer, nor by
+    # someone the viewer blocks, is blocked by or mutes.
+    skip = {*header.sources, *header.excluded, viewer_id}
     best: dict[int, Entry] = {}
+    overruled: list[Entry] = []
     considered = 0
 
     def consider(entry: Entry) -> None:
         nonlocal considered
         considered += 1
         current = best.get(entry.tweet_id)
-        if current is None or _better(entry, current):
+        if current is None:
             best[entry.tweet_id] = entry
+            return
+        winner, loser = (entry, current) if _better(entry, current) else (current, entry)
+        best[entry.tweet_id] = winner
+        if winner.reposter_id is None and loser.reposter_id is not None and loser.source is not None:
+            overruled.append(loser)
 
     for entry in header.entries:
         consider(entry)
@@ -317,32 +351,35 @@ def _merge(viewer_id: int, header: _Header, pages: dict[int, _SourcePage]) -> tu
                 continue
             if author is None:
                 consider(Entry(tweet_id, None, score, source))
-            elif author not in followed:  # a repost never brings a followed author's tweet
+            elif author not in skip:
                 consider(Entry(tweet_id, source, score, source))
     ordered = sorted(best.values(), key=lambda e: (e.score, str(e.tweet_id)), reverse=True)
-    return ordered, considered - len(best)
+    return _Merged(ordered, considered - len(best), overruled)
 
 
-def read_page(*, user_id: int, limit: int, offset: int) -> tuple[int, list[Entry]] | None:
+def read_page(*, user_id: int, limit: int, offset: int, partial: bool = False) -> tuple[int, list[Entry]] | None:
     """(count, entries) of a page of the viewer's feed merged with their sources' lists.
 
     One round trip when the viewer follows no merged author, two otherwise. None when the
     feed is missing (the caller rebuilds it). Raises RedisError when Redis cannot answer.
     The count is exact except for a tweet held by two lists (reposted by two followed
     accounts, or by an author since they crossed the limit) beyond the page, counted twice.
+    `partial`: read a feed without its sentinel as it is (for tests that inspect Redis).
     """
     client = store.connection()
-    reply = _run("feed_page", client, _viewer_keys(user_id), [offset, offset + limit - 1])
+    reply = _run("feed_page", client, _viewer_keys(user_id), ["partial" if partial else "", offset, offset + limit - 1])
     if reply is None:
         return None
     header = _parse_header(reply)
     if not header.sources:
         return header.total, header.entries
     pages = _read_sources(client, user_id, header, ["rank", offset + limit - 1])
-    merged, duplicates = _merge(user_id, header, pages)
-    total = header.total + sum(page.total - page.excluded for page in pages.values()) - duplicates
+    merged = _merge(user_id, header, pages)
+    if merged.overruled:
+        hide_entries(user_id=user_id, entries=merged.overruled)
+    total = header.total + sum(page.total - page.excluded for page in pages.values()) - merged.duplicates
     max_length = _max_length()
-    return min(total, max_length), merged[offset : min(offset + limit, max_length)]
+    return min(total, max_length), merged.entries[offset : min(offset + limit, max_length)]
 
 
 def read_window(*, user_id: int, upper: str, lower: str, count: int, oldest_first: bool) -> list[Entry] | None:
@@ -350,17 +387,17 @@ def read_window(*, user_id: int, upper: str, lower: str, count: int, oldest_firs
     or oldest first, from the feed and the sources' lists; None when the feed is missing."""
     client = store.connection()
     window: list[EncodableT] = [upper, lower, count, "1" if oldest_first else "0"]
-    reply = _run("feed_window", client, _viewer_keys(user_id), window)
+    reply = _run("feed_window", client, _viewer_keys(user_id), ["", *window])
     if reply is None:
         return None
     header = _parse_header(reply)
     if not header.sources:
         return header.entries
     pages = _read_sources(client, user_id, header, ["window", *window])
-    merged, _ = _merge(user_id, header, pages)
+    entries = _merge(user_id, header, pages).entries
     if oldest_first:
-        merged.reverse()
-    return merged[:count]
+        entries.reverse()
+    return entries[:count]
 
 
 def hide_entries(*, user_id: int, entries: Iterable[Entry]) -> None:
@@ -381,9 +418,13 @@ def hide_entries(*, user_id: int, entries: Iterable[Entry]) -> None:
 
 def record(client: Redis, *, user_id: int, tweet_id: int, score: int, author_id: int | None = None) -> None:
     """Put a tweet (author_id None) or a repost of `author_id`'s tweet into `user_id`'s source
-    list: an own entry beats a repost entry, a newer repost moves it up (feed rules)."""
-    args: list[object] = [_max_length(), "0", tweet_id, score, author_id or ""]
-    store.run("merge", client, _source_keys(user_id), args)
+    list: an own entry beats a repost entry, a newer repost moves it up (feed rules). Every
+    author has one, whatever their size, so crossing the follower limit needs no rebuild."""
+    args: list[object] = [_max_length(), "1", tweet_id, score, author_id or ""]
+    if int(store.run("merge", client, _source_keys(user_id), args)) < 0:
+        # No list yet (a new author, or Redis lost it): built whole from PostgreSQL, which
+        # has this entry committed already.
+        rebuild_source(user_id)
 
 
 def unrecord(client: Redis, *, user_id: int, tweet_id: int, only_repost: bool = False) -> int | None:
@@ -565,20 +606,35 @@ def hidden_of(user_id: int, sources: list[int]) -> list[str]:
 
 
 def refresh_hidden(user_id: int) -> None:
-    """Recompute a viewer's hidden source entries after their follows changed."""
+    """After the viewer's follows changed: recompute their hidden source entries and
+    excluded users, and drop excluded users from their sources (a block or mute drops the
+    feed anyway; this covers one whose feed task has not run yet)."""
+    from accounts.selectors import excluded_user_ids
+
     client = store.connection()
-    sources = [int(s) for s in client.smembers(keys.sources_key(user_id))]
+    excluded = excluded_user_ids(viewer_id=user_id)
+    sources = [int(s) for s in client.smembers(keys.sources_key(user_id)) if int(s) not in excluded]
     members = hidden_of(user_id, sources)
     with client.pipeline(transaction=True) as pipe:
-        pipe.delete(keys.hidden_key(user_id))
+        pipe.delete(keys.hidden_key(user_id), keys.excluded_key(user_id))
         if members:
             pipe.sadd(keys.hidden_key(user_id), *members)
+        if excluded:
+            pipe.sadd(keys.excluded_key(user_id), *excluded)
+            pipe.srem(keys.sources_key(user_id), *excluded)
         pipe.execute()
 
 
-def write_rebuilt(pipe: Any, user_id: int, sources: list[int], hidden: list[str]) -> None:
+def viewer_extra_keys(user_id: int) -> list[str]:
+    """The keys a feed rebuild replaces besides the feed and its repost marks."""
+    return [keys.sources_key(user_id), keys.hidden_key(user_id), keys.excluded_key(user_id)]
+
+
+def write_rebuilt(pipe: Any, user_id: int, sources: list[int], hidden: list[str], excluded: set[int]) -> None:
     """The sources part of a feed rebuild, queued in its MULTI (the feed keys were deleted)."""
     if sources:
         pipe.sadd(keys.sources_key(user_id), *sources)
     if hidden:
         pipe.sadd(keys.hidden_key(user_id), *hidden)
+    if excluded:
+        pipe.sadd(keys.excluded_key(user_id), *excluded)

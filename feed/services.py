@@ -105,16 +105,17 @@ def fan_out_tweet(tweet_id: int) -> int:
         client = store.connection()
         args = [tweet_id, keys.score(created_at), _max_length()]
         merged.record(client, user_id=author_id, tweet_id=tweet_id, score=keys.score(created_at))
-        kept = _kept_from([author_id])
         if merged.is_merged(user_id=author_id, num_followers=num_followers, since=merged_since):
             # A large account: followers merge the tweet from its source list at read time.
             audience: Iterable[int] = [author_id]
         elif num_followers < 1000:
+            kept = _kept_from([author_id])
             # Most authors: one plain query (the server-side cursor that streams a big
             # audience costs 3-4 round trips). It returns every follower whatever the counter says.
             followers = Follow.objects.filter(followee_id=author_id).values_list("follower_id", flat=True)
             audience = [author_id, *(uid for uid in followers if uid not in kept)]
         else:
+            kept = _kept_from([author_id])
             audience = (uid for uid in _audience(author_id) if uid not in kept)
         for batch in _batches(audience):
             written += store.run("fan_out", client, keys.feed_keys(batch), args)
@@ -409,7 +410,7 @@ def rebuild_feed(user_id: int) -> int:
     """
     client = store.connection()
     feed_key, reposts_key = keys.feed_key(user_id), keys.reposts_key(user_id)
-    extra_keys = [keys.sources_key(user_id), keys.hidden_key(user_id)]
+    extra_keys = merged.viewer_extra_keys(user_id)
     for attempt in range(5):
         with client.pipeline(transaction=True) as pipe:
             try:
@@ -418,6 +419,7 @@ def rebuild_feed(user_id: int) -> int:
                 # Merged followees stay out of the feed: the read merges their source lists.
                 sources = merged.sources_of(user_id)
                 hidden = merged.hidden_of(user_id, sources)
+                excluded = excluded_user_ids(viewer_id=user_id)
                 entries = pull_feed_entries(user_id=user_id, limit=_max_length(), offset=0, skip_sources=sources)
                 pipe.multi()
                 pipe.delete(feed_key, reposts_key, *extra_keys)
@@ -429,7 +431,7 @@ def rebuild_feed(user_id: int) -> int:
                 }
                 if marks:
                     pipe.hset(reposts_key, mapping=marks)
-                merged.write_rebuilt(pipe, user_id, sources, hidden)
+                merged.write_rebuilt(pipe, user_id, sources, hidden, excluded)
                 pipe.execute()
                 return len(entries)
             except WatchError:
@@ -463,5 +465,5 @@ def drop_feeds(*, user_ids: Iterable[int]) -> int:
     """
     users = list(dict.fromkeys(user_ids))
     key_names = keys.feed_and_reposts_keys(users)
-    key_names += [name for user_id in users for name in (keys.sources_key(user_id), keys.hidden_key(user_id))]
+    key_names += [name for user_id in users for name in merged.viewer_extra_keys(user_id)]
     return store.connection().delete(*key_names) if key_names else 0

@@ -28,40 +28,31 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 # --- Redis inspection --------------------------------------------------------
 
 
-def merged_view(user: User | int) -> list[merged.Entry] | None:
-    """A user's whole feed as a read sees it: the Redis feed merged with the source lists of
-    the merged authors they follow (feed.merged), before hydration. None when the feed is
-    not complete in Redis (no sentinel)."""
+def merged_view(user: User | int) -> tuple[bool, list[merged.Entry]]:
+    """A user's whole feed as a read sees it, before hydration: the Redis feed merged with the
+    source lists of the merged authors they follow (feed.merged); and whether the feed is
+    complete (has its sentinel) or only partial (written by fan-outs, never built)."""
     user_id = user if isinstance(user, int) else user.pk
-    page = merged.read_page(user_id=user_id, limit=settings.FEED_MAX_LENGTH, offset=0)
-    return None if page is None else page[1]
+    complete = store.connection().zscore(keys.feed_key(user_id), keys.SENTINEL) is not None
+    page = merged.read_page(user_id=user_id, limit=settings.FEED_MAX_LENGTH, offset=0, partial=True)
+    assert page is not None
+    return complete, page[1]
 
 
 def feed_ids(user: User | int) -> list[int]:
     """The tweet ids in a user's Redis feed, newest first (sentinel excluded), merged with
-    their sources; a partial feed (no sentinel) as it is."""
-    user_id = user if isinstance(user, int) else user.pk
-    view = merged_view(user_id)
-    if view is not None:
-        return [entry.tweet_id for entry in view]
-    members = store.connection().zrevrange(keys.feed_key(user_id), 0, -1)
-    return [int(m) for m in members if m != keys.SENTINEL.encode()]
+    the source lists of the merged authors they follow."""
+    _, view = merged_view(user)
+    return [entry.tweet_id for entry in view]
 
 
 def feed_snapshot(user: User | int) -> tuple[list[tuple[bytes, float]], dict[bytes, bytes]]:
     """Everything a feed holds, as the raw feed would if every entry were fanned out:
-    members with scores (oldest first, the sentinel first), and the repost marks."""
-    user_id = user if isinstance(user, int) else user.pk
-    view = merged_view(user_id)
-    if view is None:
-        client = store.connection()
-        members = client.zrange(keys.feed_key(user_id), 0, -1, withscores=True)
-        present = {member for member, _ in members}
-        marks = {k: v for k, v in client.hgetall(keys.reposts_key(user_id)).items() if k in present}
-        return members, marks
-    ordered = [(keys.SENTINEL.encode(), float(keys.SENTINEL_SCORE))]
-    ordered += [(str(e.tweet_id).encode(), float(e.score)) for e in reversed(view)]
-    return ordered, {str(e.tweet_id).encode(): str(e.reposter_id).encode() for e in view if e.reposter_id}
+    members with scores (oldest first, the sentinel first if complete), and the repost marks."""
+    complete, view = merged_view(user)
+    members = [(keys.SENTINEL.encode(), float(keys.SENTINEL_SCORE))] if complete else []
+    members += [(str(e.tweet_id).encode(), float(e.score)) for e in reversed(view)]
+    return members, {str(e.tweet_id).encode(): str(e.reposter_id).encode() for e in view if e.reposter_id}
 
 
 def feed_marks(user: User | int) -> dict[int, int]:
