@@ -7,10 +7,11 @@ two with the repairs a read may call for (feed.services).
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from django.db import connection as db
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from accounts.models import User
+from config.replicas import primary_reads, read_connection, reading_from_replica
 from feed import keys, store
 from feed.pull import TABLES, excluded_cte
 from tweets.models import Hashtag, Like, Mention, Tweet, TweetHashtag
@@ -117,7 +118,20 @@ def hydrate(*, entries: list[tuple[int, int | None]], viewer: User) -> tuple[lis
         "ids": [tweet_id for tweet_id, _ in entries],
         "reposters": [reposter_id for _, reposter_id in entries],
     }
-    with db.cursor() as cursor:
+    items, stale = _hydrated(params, entries, read_connection(Tweet))
+    if stale and reading_from_replica():
+        # A replica may lag behind the fan-out (which read the primary): what it lacks is
+        # asked of the primary before the caller drops it from the feed as stale.
+        with primary_reads():
+            items, stale = _hydrated(params, entries, read_connection(Tweet))
+    return items, stale
+
+
+def _hydrated(
+    params: dict[str, Any], entries: list[tuple[int, int | None]], connection: BaseDatabaseWrapper
+) -> tuple[list[FeedItem], list[int]]:
+    """Run _HYDRATE_SQL on `connection`; (items in the entries' order, stale ids)."""
+    with connection.cursor() as cursor:
         cursor.execute(_HYDRATE_SQL, params)
         rows = cursor.fetchall()
     found: dict[int, FeedItem] = {}
