@@ -10,9 +10,9 @@
   that are in the feed only because someone the user follows (or the user) reposted it.
 - ``chirp:feed:{user_id}:src``: set of the followed authors merged into this feed at read
   time (hybrid fan-out, feed.merged); same slot as the feed, so the read returns it.
-- ``chirp:feed:{user_id}:hide``: set of "tweet id:reposter id" repost entries of source
-  lists this viewer must not see (the tweet's author is followed, is the viewer, or is
-  blocked either way or muted).
+- ``chirp:feed:{user_id}:hide``: set of "tweet id:source id:score" entries of source
+  lists this viewer must not see (found stale by a read, or a repost of a tweet whose
+  author the viewer follows, is, blocks, is blocked by or mutes).
 - ``chirp:feed:{user_id}:excl``: set of the users this viewer blocks, is blocked by or
   mutes (written by the feed's rebuild, which every block and mute causes), so a merged
   read filters their tweets out of the sources' reposts.
@@ -20,6 +20,9 @@
   members, scores and sentinel as a feed), kept for every author: the source list.
 - ``chirp:src:{author_id}:rp``: hash, tweet id -> the tweet's author id, for the source
   list's repost entries.
+- ``chirp:fanout:{tweet_id}:done`` (set of finished chunk indexes) and
+  ``chirp:fanout:{tweet_id}:lease`` (a chunked fan-out is under way): the bookkeeping of a
+  fan-out split into chunks, in one hash slot (the braces are a hash tag); gone once it completed.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -51,6 +54,11 @@ def excluded_key(user_id: int) -> str:
     return f"chirp:feed:{{{user_id}}}:excl"
 
 
+def all_feed_keys(user_id: int) -> list[str]:
+    """Every key of a user's feed (one hash slot): what dropping the feed deletes."""
+    return [feed_key(user_id), reposts_key(user_id), sources_key(user_id), hidden_key(user_id), excluded_key(user_id)]
+
+
 def source_key(author_id: int) -> str:
     return f"chirp:src:{{{author_id}}}"
 
@@ -70,6 +78,16 @@ def feed_and_reposts_keys(user_ids: list[int]) -> list[str]:
         keys.append(f"chirp:feed:{{{user_id}}}")
         keys.append(f"chirp:feed:{{{user_id}}}:rp")
     return keys
+
+
+def fan_out_chunks_key(tweet_id: int) -> str:
+    """Set of the chunk indexes of a chunked fan-out that finished (feed.services.record_chunk_done)."""
+    return f"chirp:fanout:{{{tweet_id}}}:done"
+
+
+def fan_out_lease_key(tweet_id: int) -> str:
+    """Present while a chunked fan-out of the tweet is dispatched and may be running."""
+    return f"chirp:fanout:{{{tweet_id}}}:lease"
 
 
 def score(moment: datetime) -> int:

@@ -22,8 +22,7 @@ from django.conf import settings
 from django.db import connection as db
 from django.utils import timezone
 from redis import Redis
-from redis.commands.core import Script
-from redis.exceptions import RedisError, WatchError
+from redis.exceptions import WatchError
 from redis.typing import EncodableT
 
 from accounts.selectors import follower_ids
@@ -183,22 +182,37 @@ end
 return n
 """
 
-_SOURCES = {
-    "feed_page": FEED_PAGE,
-    "feed_window": FEED_WINDOW,
-    "source_read": SOURCE_READ,
-    "source_remove": SOURCE_REMOVE,
-    "add_source": ADD_SOURCE,
-}
-_scripts: dict[str, Script] = {}
+# KEYS: one feed's sources key. ARGV: a merged author. (A batch over many feeds' slots.)
+ADD_ONE_SOURCE = "return redis.call('SADD', KEYS[1], ARGV[1])"
+
+# KEYS: hidden, excluded, sources (one feed). ARGV: #hidden, hidden..., excluded...
+# Replaces the hidden and excluded sets and drops excluded users from the sources.
+REFRESH = """
+redis.call('DEL', KEYS[1], KEYS[2])
+local n = tonumber(ARGV[1])
+for i = 2, n + 1 do redis.call('SADD', KEYS[1], ARGV[i]) end
+for i = n + 2, #ARGV do
+  redis.call('SADD', KEYS[2], ARGV[i])
+  redis.call('SREM', KEYS[3], ARGV[i])
+end
+return 1
+"""
+
+for _name, _source in {
+    "merged_feed_page": FEED_PAGE,
+    "merged_feed_window": FEED_WINDOW,
+    "merged_source_read": SOURCE_READ,
+    "merged_source_remove": SOURCE_REMOVE,
+    "merged_add_source": ADD_SOURCE,
+    "merged_add_one_source": ADD_ONE_SOURCE,
+    "merged_refresh": REFRESH,
+}.items():
+    store.register(_name, _source)
 
 
 def _run(name: str, client: Any, key_names: list[str], args: Sequence[Any]) -> Any:
-    """EVALSHA a script of this module (pipelines too: redis-py loads it before executing)."""
-    script = _scripts.get(name)
-    if script is None:
-        script = _scripts[name] = store.connection().register_script(_SOURCES[name])
-    return script(keys=key_names, args=args, client=client)
+    """A script of this module on keys of one slot (store.run: reloaded after a flush)."""
+    return store.run(f"merged_{name}", client, key_names, args)
 
 
 def _max_length() -> int:
@@ -281,11 +295,8 @@ def _read_sources(client: Redis, viewer_id: int, header: _Header, window: list[E
     pages: dict[int, _SourcePage] = {}
     wanted = list(header.sources)
     for attempt in range(2):
-        with client.pipeline(transaction=False) as pipe:
-            for source in wanted:
-                args = [*window, *_source_args(viewer_id, header, source)]
-                _run("source_read", pipe, _source_keys(source), args)
-            replies = pipe.execute()
+        calls = [(_source_keys(source), [*window, *_source_args(viewer_id, header, source)]) for source in wanted]
+        replies = store.run_each("merged_source_read", client, calls)
         missing = []
         for source, reply in zip(wanted, replies, strict=True):
             if reply is None:
@@ -409,7 +420,7 @@ def hide_entries(*, user_id: int, entries: Iterable[Entry]) -> None:
         return
     try:
         store.connection().sadd(keys.hidden_key(user_id), *members)
-    except RedisError as exc:
+    except store.REDIS_ERRORS as exc:
         logger.warning("feed: could not hide stale source entries for user %s: %s", user_id, exc)
 
 
@@ -524,10 +535,13 @@ def _become_merged(user_id: int) -> None:
     client = store.connection()
     followers = (uid for uid in follower_ids(user_id=user_id) if uid not in kept)
     while batch := list(islice(followers, 1000)):
-        with client.pipeline(transaction=False) as pipe:
-            for follower in batch:
-                pipe.sadd(keys.sources_key(follower), user_id)
-            pipe.execute()
+        # One pipeline per batch (one round trip per node on a cluster).
+        store.run_each("merged_add_one_source", client, [([keys.sources_key(f)], [user_id]) for f in batch])
+
+
+def fanned_out_again(user_id: int) -> None:
+    """A chunked fan-out (below the follower limit): the author is not merged any more."""
+    MergedAuthor.objects.filter(pk=user_id).delete()
 
 
 def reaches_followers(*, user_id: int, score: int | None) -> bool:
@@ -615,14 +629,8 @@ def refresh_hidden(user_id: int) -> None:
     excluded = excluded_user_ids(viewer_id=user_id)
     sources = [int(s) for s in client.smembers(keys.sources_key(user_id)) if int(s) not in excluded]
     members = hidden_of(user_id, sources)
-    with client.pipeline(transaction=True) as pipe:
-        pipe.delete(keys.hidden_key(user_id), keys.excluded_key(user_id))
-        if members:
-            pipe.sadd(keys.hidden_key(user_id), *members)
-        if excluded:
-            pipe.sadd(keys.excluded_key(user_id), *excluded)
-            pipe.srem(keys.sources_key(user_id), *excluded)
-        pipe.execute()
+    key_names = [keys.hidden_key(user_id), keys.excluded_key(user_id), keys.sources_key(user_id)]
+    _run("refresh", client, key_names, [len(members), *members, *excluded])
 
 
 def viewer_extra_keys(user_id: int) -> list[str]:

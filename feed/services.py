@@ -8,17 +8,18 @@ followers from PostgreSQL and write each batch of ~1,000 feeds with one Lua call
 import logging
 import time
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from itertools import chain, islice
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection as db
 from django.utils import timezone
-from redis import Redis
-from redis.exceptions import RedisError, WatchError
+from redis.exceptions import WatchError
 from redis.typing import EncodableT
 
 from accounts.models import Follow, User
-from accounts.selectors import excluded_user_ids, follower_ids
+from accounts.selectors import excluded_user_ids, follower_id_bounds, follower_ids, follower_ids_between
 from config.replicas import reads_from_primary
 from feed import keys, merged, store
 from feed.models import MergedAuthor
@@ -102,9 +103,7 @@ def fan_out_tweet(tweet_id: int) -> int:
     author_id, created_at, hidden_at, author_active, num_followers, merged_since = row
     written = 0
     if hidden_at is None and author_active:
-        client = store.connection()
-        args = [tweet_id, keys.score(created_at), _max_length()]
-        merged.record(client, user_id=author_id, tweet_id=tweet_id, score=keys.score(created_at))
+        merged.record(store.connection(), user_id=author_id, tweet_id=tweet_id, score=keys.score(created_at))
         if merged.is_merged(user_id=author_id, num_followers=num_followers, since=merged_since):
             # A large account: followers merge the tweet from its source list at read time.
             audience: Iterable[int] = [author_id]
@@ -117,11 +116,110 @@ def fan_out_tweet(tweet_id: int) -> int:
         else:
             kept = _kept_from([author_id])
             audience = (uid for uid in _audience(author_id) if uid not in kept)
-        for batch in _batches(audience):
-            written += store.run("fan_out", client, keys.feed_keys(batch), args)
+        written = _write_fan_out(tweet_id=tweet_id, created_at=created_at, audience=audience)
     # Hidden or suspended: nothing to fan out now; unhide/unsuspend put it back.
-    Tweet.objects.filter(pk=tweet_id, fanned_out_at__isnull=True).update(fanned_out_at=timezone.now())
+    _mark_fanned_out(tweet_id)
     return written
+
+
+def _write_fan_out(*, tweet_id: int, created_at: datetime, audience: Iterable[int]) -> int:
+    """Add the tweet to these users' feeds, a batch of feeds per Lua call; returns feeds written."""
+    client = store.connection()
+    args = [tweet_id, keys.score(created_at), _max_length()]
+    written = 0
+    for batch in _batches(audience):
+        written += _total(store.run_feeds("fan_out", client, _feeds(batch), args))
+    return written
+
+
+def _mark_fanned_out(tweet_id: int) -> None:
+    """Record a completed fan-out (the sweeper then leaves the tweet alone)."""
+    Tweet.objects.filter(pk=tweet_id, fanned_out_at__isnull=True).update(fanned_out_at=timezone.now())
+
+
+# --- chunked fan-out of a large audience ------------------------------------
+
+
+class FanOutChunk(NamedTuple):
+    """A keyset range of an author's follower ids, (after, upto]; None is an open end."""
+
+    after: int | None
+    upto: int | None
+
+
+def fan_out_chunks(tweet_id: int) -> list[FanOutChunk]:
+    """The ranges a tweet's fan-out is split into; [] when it is not worth splitting.
+
+    Only authors with more than FANOUT_CHUNK_SIZE followers (the counter) are split, into
+    ranges of that many follower ids found by one index-only query; a deleted or hidden
+    tweet or a suspended author has nothing to split (the plain fan-out records it done).
+    """
+    chunk_size = settings.FANOUT_CHUNK_SIZE
+    row = (
+        Tweet.objects.filter(pk=tweet_id, hidden_at__isnull=True, author__is_active=True)
+        .values_list("author_id", "author__num_followers")
+        .first()
+    )
+    if row is None or chunk_size <= 0 or row[1] <= chunk_size or row[1] > merged.follower_limit():
+        return []  # (above the follower limit the author is merged: fan_out_tweet writes one feed)
+    bounds: list[int | None] = [None, *follower_id_bounds(user_id=row[0], every=chunk_size)]
+    return [FanOutChunk(after, upto) for after, upto in zip(bounds, [*bounds[1:], None], strict=True)]
+
+
+def fan_out_chunk(*, tweet_id: int, chunk: FanOutChunk) -> int:
+    """Fan a tweet out to the followers in one range (the first range adds the author's own
+    feed); idempotent like the whole fan-out. Returns feeds written."""
+    row = (
+        Tweet.objects.filter(pk=tweet_id, hidden_at__isnull=True, author__is_active=True)
+        .values_list("author_id", "created_at")
+        .first()
+    )
+    if row is None:
+        return 0  # deleted, hidden or suspended since: nothing to write
+    author_id, created_at = row
+    if chunk.after is None:  # once per fan-out: the source list every author has
+        merged.record(store.connection(), user_id=author_id, tweet_id=tweet_id, score=keys.score(created_at))
+        merged.fanned_out_again(author_id)
+    kept = _kept_from([author_id])
+    followers = follower_ids_between(user_id=author_id, after=chunk.after, upto=chunk.upto)
+    audience = [*([author_id] if chunk.after is None else []), *(uid for uid in followers if uid not in kept)]
+    return _write_fan_out(tweet_id=tweet_id, created_at=created_at, audience=audience)
+
+
+def chunks_dispatched(tweet_id: int) -> bool:
+    """Whether a chunked fan-out of the tweet was dispatched lately and may still be running
+    (the sweeper then leaves it to its chunks instead of dispatching them all again)."""
+    return bool(store.connection().exists(keys.fan_out_lease_key(tweet_id)))
+
+
+def record_chunks_dispatched(tweet_id: int) -> None:
+    """Note the dispatch for FANOUT_CHUNK_LEASE_SECONDS (chunks lost beyond it are dispatched again)."""
+    store.connection().set(keys.fan_out_lease_key(tweet_id), 1, ex=settings.FANOUT_CHUNK_LEASE_SECONDS)
+
+
+def forget_chunks_dispatched(tweet_id: int) -> None:
+    """Undo record_chunks_dispatched (the chunks could not be published)."""
+    store.connection().delete(keys.fan_out_lease_key(tweet_id))
+
+
+def record_chunk_done(*, tweet_id: int, index: int, total: int) -> bool:
+    """Count one finished chunk; the last one records the whole fan-out done. True then.
+
+    A set of chunk indexes, not a counter: a chunk run twice (retry, redelivery after a
+    worker died) is counted once, so the fan-out is done exactly when every chunk ran.
+    """
+    key = keys.fan_out_chunks_key(tweet_id)
+    # No MULTI: two last chunks both seeing the full set only record the (idempotent) end twice.
+    with store.connection().pipeline(transaction=False) as pipe:
+        pipe.sadd(key, index)
+        pipe.expire(key, settings.FANOUT_CHUNK_LEASE_SECONDS * 4)
+        pipe.scard(key)
+        done = int(pipe.execute()[-1])
+    if done < total:
+        return False
+    _mark_fanned_out(tweet_id)
+    store.connection().delete(key, keys.fan_out_lease_key(tweet_id))
+    return True
 
 
 def remove_tweet_from_feeds(*, tweet_id: int, author_id: int, reposter_ids: Iterable[int] = ()) -> int:
@@ -133,7 +231,7 @@ def remove_tweet_from_feeds(*, tweet_id: int, author_id: int, reposter_ids: Iter
         # A merged entry is in the user's own feed and source list only.
         reach = _audience(user_id) if merged.reaches_followers(user_id=user_id, score=score) else iter([user_id])
         for batch in _batches(reach):
-            removed += store.run("remove", client, keys.feed_and_reposts_keys(batch), [tweet_id])
+            removed += _total(store.run_feeds("remove", client, _feeds_and_reposts(batch), [tweet_id]))
     return removed
 
 
@@ -191,7 +289,7 @@ def add_repost(*, tweet_id: int, user_id: int) -> int:
         own.add(author_id)
         targets = [target for target in batch if target not in own and target not in kept]
         if targets:
-            added += store.run("repost_add", client, keys.feed_and_reposts_keys(targets), args)
+            added += _total(store.run_feeds("repost_add", client, _feeds_and_reposts(targets), args))
     return added
 
 
@@ -208,8 +306,9 @@ def remove_repost(*, tweet_id: int, user_id: int) -> int:
     score = merged.unrecord(client, user_id=user_id, tweet_id=tweet_id, only_repost=True)
     reach = _audience(user_id) if merged.reaches_followers(user_id=user_id, score=score) else iter([user_id])
     for batch in _batches(reach):
-        positions = store.run("repost_remove", client, keys.feed_and_reposts_keys(batch), [tweet_id, user_id])
-        users = [batch[position - 1] for position in positions]
+        replies = store.run_feeds("repost_remove", client, _feeds_and_reposts(batch), [tweet_id, user_id])
+        # Positions are 1-based within each call's feeds.
+        users = [batch[reply.feeds[position - 1]] for reply in replies for position in reply.value]
         if users:
             changed += len(users)
             _merge_many(client, _reasons_to_see(tweet_id=tweet_id, user_ids=users))
@@ -258,19 +357,30 @@ def _reasons_to_see(*, tweet_id: int, user_ids: list[int]) -> dict[int, FeedEntr
     return reasons
 
 
-def _merge_many(client: Redis, entries_by_user: dict[int, FeedEntry]) -> None:
-    """Merge one entry into each of several feeds, in one pipeline."""
+def _merge_many(client: Any, entries_by_user: dict[int, FeedEntry]) -> None:
+    """Merge one entry into each of several feeds, in one pipeline (one round trip per node)."""
     if not entries_by_user:
         return
-    with client.pipeline(transaction=False) as pipe:
-        for user_id, entry in entries_by_user.items():
-            store.run(
-                "merge",
-                pipe,
-                [keys.feed_key(user_id), keys.reposts_key(user_id)],
-                [_max_length(), "0", *_triple(entry)],
-            )
-        pipe.execute()
+    calls = [
+        ([keys.feed_key(user_id), keys.reposts_key(user_id)], [_max_length(), "0", *_triple(entry)])
+        for user_id, entry in entries_by_user.items()
+    ]
+    store.run_each("merge", client, calls)
+
+
+def _feeds(user_ids: list[int]) -> list[list[str]]:
+    """Each user's feed key, as `store.run_feeds` takes them."""
+    return [[keys.feed_key(user_id)] for user_id in user_ids]
+
+
+def _feeds_and_reposts(user_ids: list[int]) -> list[list[str]]:
+    """Each user's [feed, reposts] keys, as `store.run_feeds` takes them."""
+    return [[keys.feed_key(user_id), keys.reposts_key(user_id)] for user_id in user_ids]
+
+
+def _total(replies: list[store.SlotReply]) -> int:
+    """The sum of the counts the script calls returned."""
+    return sum(int(reply.value) for reply in replies)
 
 
 def _triple(entry: FeedEntry) -> list[object]:
@@ -396,7 +506,7 @@ def invalidate_feeds_around(*, user_id: int) -> int:
     dropped = merged.drop_sources([user_id, *reposters])
     for source in dict.fromkeys([user_id, *reposters]):
         for batch in _batches(_audience(source)):
-            dropped += client.delete(*keys.feed_and_reposts_keys(batch))
+            dropped += store.delete_feeds(client, batch)
     return dropped
 
 
@@ -447,13 +557,13 @@ def forget_entries(*, user_id: int, tweet_ids: list[int]) -> None:
             pipe.zrem(keys.feed_key(user_id), *tweet_ids)
             pipe.hdel(keys.reposts_key(user_id), *(str(tweet_id) for tweet_id in tweet_ids))
             pipe.execute()
-    except RedisError as exc:
+    except store.REDIS_ERRORS as exc:
         logger.warning("feed: could not drop stale entries of user %s: %s", user_id, exc)
 
 
 def drop_feed(user_id: int) -> None:
     """Forget a feed (it is rebuilt on the next read)."""
-    drop_feeds(user_ids=[user_id])
+    store.delete_feeds(store.connection(), [user_id])
 
 
 def drop_feeds(*, user_ids: Iterable[int]) -> int:
@@ -463,7 +573,4 @@ def drop_feeds(*, user_ids: Iterable[int]) -> int:
     exactly (including reposts of old tweets a purge by id list would miss) and brings back
     what an undo allows again. Returns how many keys existed.
     """
-    users = list(dict.fromkeys(user_ids))
-    key_names = keys.feed_and_reposts_keys(users)
-    key_names += [name for user_id in users for name in merged.viewer_extra_keys(user_id)]
-    return store.connection().delete(*key_names) if key_names else 0
+    return store.delete_feeds(store.connection(), list(dict.fromkeys(user_ids)))

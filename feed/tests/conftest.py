@@ -55,6 +55,16 @@ def feed_snapshot(user: User | int) -> tuple[list[tuple[bytes, float]], dict[byt
     return members, {str(e.tweet_id).encode(): str(e.reposter_id).encode() for e in view if e.reposter_id}
 
 
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+
+
+def redis_down(settings) -> None:  # type: ignore[no-untyped-def]
+    """Point the cache and the feeds (single Redis or cluster) at a port nobody listens on."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": DEAD_REDIS}}
+    if settings.FEED_REDIS_CLUSTER_URL:
+        settings.FEED_REDIS_CLUSTER_URL = DEAD_REDIS
+
+
 def feed_marks(user: User | int) -> dict[int, int]:
     _, marks = feed_snapshot(user)
     return {int(k): int(v) for k, v in marks.items()}
@@ -126,8 +136,9 @@ def wait_for(condition: Callable[[], bool], timeout: float = 20.0, interval: flo
 class Worker:
     """`celery -A config worker` as a subprocess, in its own process group."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(self, env: dict[str, str], log_dir: Path, queues: str = "feed,feed_bulk,default") -> None:
         self.env = env
+        self.queues = queues
         self.log_path = log_dir / f"worker-{uuid.uuid4().hex[:8]}.log"
         self.process: subprocess.Popen | None = None
 
@@ -144,7 +155,7 @@ class Worker:
                 "--pool",
                 "solo",  # the task runs in this very process: SIGKILL really interrupts it
                 "-Q",
-                "feed,default",
+                self.queues,
                 "-n",
                 f"feedtest-{uuid.uuid4().hex[:8]}@%h",
                 "--without-gossip",
@@ -224,12 +235,14 @@ def purge_queues(*names: str) -> None:
 
 @pytest.fixture(scope="session")
 def worker_env(django_db_setup, django_db_blocker) -> Iterator[dict[str, str]]:  # type: ignore[no-untyped-def]
-    """Environment for worker subprocesses: the test database, our Redis db and broker."""
+    """Environment for worker subprocesses: the test database, our Redis db (and feed
+    cluster, if any) and broker."""
     with django_db_blocker.unblock():
         env = {
             **os.environ,
             "DATABASE_URL": test_database_url(),
             "REDIS_URL": settings.REDIS_URL,
+            "FEED_REDIS_CLUSTER_URL": settings.FEED_REDIS_CLUSTER_URL,
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -243,7 +256,7 @@ def live_celery() -> Iterator[None]:
     """Tasks go through the broker (not run inline) for the duration of a test."""
     from config.celery import app
 
-    purge_queues("feed", "default")
+    purge_queues("feed", "feed_bulk", "default")
     app.conf.task_always_eager = False
     try:
         yield
@@ -256,8 +269,8 @@ def worker_factory(worker_env, tmp_path) -> Iterator[Callable[..., Worker]]:  # 
     """Start workers of one's own (e.g. to kill them); all are stopped at teardown."""
     started: list[Worker] = []
 
-    def start(**settings_env: str) -> Worker:
-        worker = Worker({**worker_env, **settings_env}, tmp_path).start()
+    def start(queues: str = "feed,feed_bulk,default", **settings_env: str) -> Worker:
+        worker = Worker({**worker_env, **settings_env}, tmp_path, queues).start()
         started.append(worker)
         return worker
 
