@@ -99,20 +99,24 @@ def make_followers(author: User, count: int, prefix: str = "f") -> list[User]:
 
 
 def feeds_having(user_ids: list[int], tweet_id: int) -> int:
-    """How many of these users' feeds contain the tweet, merged sources included (pipelines)."""
+    """How many of these users' feeds contain the tweet, merged sources included (pipelines:
+    the feeds, then the sources of the users whose feed lacks it)."""
     client = store.connection()
     with client.pipeline(transaction=False) as pipe:
         for user_id in user_ids:
             pipe.zscore(keys.feed_key(user_id), tweet_id)
+        scores = pipe.execute()
+    lacking = [user_id for user_id, score in zip(user_ids, scores, strict=True) if score is None]
+    having = len(user_ids) - len(lacking)
+    if not lacking:
+        return having
+    with client.pipeline(transaction=False) as pipe:
+        for user_id in lacking:
             pipe.smembers(keys.sources_key(user_id))
-        replies = pipe.execute()
+        sources_per_user = pipe.execute()
     in_source: dict[int, bool] = {}
-    having = 0
-    for i in range(0, len(replies), 2):
-        if replies[i] is not None:
-            having += 1
-            continue
-        for source in map(int, replies[i + 1]):
+    for sources in sources_per_user:
+        for source in map(int, sources):
             if source not in in_source:
                 in_source[source] = client.zscore(keys.source_key(source), tweet_id) is not None
             if in_source[source]:
