@@ -179,6 +179,8 @@ CACHES = {
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 FEED_MAX_LENGTH = env.int("FEED_MAX_LENGTH", default=800)
+# Seconds a tweet's cached body (feed.objects) lives in Redis after it was written.
+TWEET_CACHE_TTL = env.int("TWEET_CACHE_TTL", default=3600)
 
 # --- Celery -----------------------------------------------------------------
 

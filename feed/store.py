@@ -11,6 +11,7 @@ from typing import Any
 
 from django_redis import get_redis_connection
 from redis import Redis
+from redis.cluster import RedisCluster
 from redis.commands.core import Script
 
 from feed import keys
@@ -145,16 +146,25 @@ end
 return removed
 """
 
-# KEYS: feed, reposts. ARGV: start, stop (ZREVRANGE ranks). Returns nil when the feed is
-# not complete (missing sentinel), else {count, id1, reposter1 or "", id2, ...}.
+# KEYS: feed, reposts. ARGV: start, stop (ZREVRANGE ranks), then optionally the tweet
+# cache's body version, key prefix and suffix (feed.objects.body_args). Returns nil when the
+# feed is not complete (missing sentinel), else {count, id1, reposter1 or "", id2, ...}, or
+# with the body arguments {count, id1, reposter1 or "", body1 or "", id2, ...}: the bodies
+# ride in the same round trip. Body keys are built here, not passed as KEYS: fine on a
+# single Redis; on a cluster (other slots) the caller omits the body arguments.
 READ = f"""
 local feed, rp = KEYS[1], KEYS[2]
 if not redis.call('ZSCORE', feed, '{keys.SENTINEL}') then return false end
+local version, prefix, suffix = ARGV[3], ARGV[4], ARGV[5]
 local out = {{redis.call('ZCARD', feed) - 1}}
 for _, member in ipairs(redis.call('ZREVRANGE', feed, ARGV[1], ARGV[2])) do
   if member ~= '{keys.SENTINEL}' then
     out[#out + 1] = member
     out[#out + 1] = redis.call('HGET', rp, member) or ''
+    if version then
+      local body = redis.call('HMGET', prefix .. member .. suffix, 'v', 'b')
+      if body[1] == version then out[#out + 1] = body[2] else out[#out + 1] = '' end
+    end
   end
 end
 return out
@@ -164,6 +174,11 @@ return out
 def connection() -> Redis:
     """django-redis's pooled client for the default cache (the feeds' Redis)."""
     return get_redis_connection("default")
+
+
+def is_cluster(client: object) -> bool:
+    """Whether `client` talks to a Redis Cluster: keys of several slots need one call per slot."""
+    return isinstance(client, RedisCluster)
 
 
 _SOURCES = {
