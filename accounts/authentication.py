@@ -15,6 +15,7 @@ from rest_framework_simplejwt.tokens import Token
 
 from accounts.models import User
 from accounts.tokens import issued_before
+from config.replicas import primary_reads, reading_from_replica
 
 # PyJWT's verdicts, most specific first: InvalidSignatureError is a DecodeError.
 _JWT_REASONS: tuple[tuple[type[Exception], str | Promise], ...] = (
@@ -57,7 +58,14 @@ class JWTAuthentication(BaseJWTAuthentication):
 
     # simplejwt types the return as an unbound TypeVar; ours is the user model's row.
     def get_user(self, validated_token: Token) -> AbstractBaseUser:  # type: ignore[override]
-        user = super().get_user(validated_token)
+        try:
+            user = super().get_user(validated_token)
+        except AuthenticationFailed as exc:
+            if exc.get_codes() != "user_not_found" or not reading_from_replica():
+                raise
+            # Registered a moment ago: the replica may not have the row yet; the primary has.
+            with primary_reads():
+                user = super().get_user(validated_token)
         # The user row is loaded anyway: comparing with it costs no query.
         if issued_before(validated_token, getattr(user, "password_changed_at", None)):
             raise AuthenticationFailed(

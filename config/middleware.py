@@ -5,10 +5,13 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, get_resolver
 
+from config import replicas
 from config.logging import request_id_var
 
 logger = logging.getLogger(__name__)
@@ -53,6 +56,28 @@ class DatabaseUnavailableMiddleware:
         logger.error("database unavailable: %s", exception.__class__.__name__)
         response = JsonResponse({"detail": "The database is unavailable; try again shortly."}, status=503)
         response["Retry-After"] = "5"
+        return response
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ReplicaReadMiddleware:
+    """Let a safe request read from a replica unless its client wrote within REPLICA_PIN_SECONDS;
+    pin the client of an unsafe request (config/replicas.py). Not installed without replicas.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        if not settings.REPLICA_DATABASES:
+            raise MiddlewareNotUsed  # one database: no per-request cost at all
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        safe = request.method in _SAFE_METHODS
+        with replicas.replica_reads(allowed=safe and not replicas.is_pinned(request)):
+            response = self.get_response(request)
+        if not safe:
+            replicas.pin(request)
         return response
 
 

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     # Above anything that can answer on its own (the JSON 404 below, CommonMiddleware).
     "corsheaders.middleware.CorsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    # Read replicas: GETs of clients that did not just write read from one (off without replicas).
+    "config.middleware.ReplicaReadMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # /api/ paths with or without the trailing slash, unknown ones a JSON 404 (never a redirect).
@@ -144,6 +146,29 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_
 # socket directory in OPTIONS; keep it in HOST, where Django and child processes look for it.
 if not DATABASES["default"].get("HOST") and "host" in DATABASES["default"]["OPTIONS"]:
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
+
+# Read replicas (PostgreSQL streaming standbys of the primary), e.g.
+# "postgres://u@replica1/chirp,postgres://u@replica2/chirp": aliases replica_0, replica_1...
+# with the primary's options. config/replicas.py says which reads go there (web GETs of
+# clients that did not just write) and config/db_router.py routes them. Empty: one database.
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+REPLICA_DATABASES: list[str] = []
+for _index, _url in enumerate(url for url in DATABASE_REPLICA_URLS if url.strip()):
+    _replica = env.db_url_config(_url.strip())
+    _replica["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    _replica["CONN_HEALTH_CHECKS"] = True
+    _replica.setdefault("OPTIONS", {})["connect_timeout"] = DATABASES["default"]["OPTIONS"]["connect_timeout"]
+    if not _replica.get("HOST") and "host" in _replica["OPTIONS"]:
+        _replica["HOST"] = _replica["OPTIONS"].pop("host")
+    # Tests: a replica alias is the test database itself, never a database of its own.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_index}"] = _replica
+    REPLICA_DATABASES.append(f"replica_{_index}")
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"] if REPLICA_DATABASES else []
+# A user (or token) that wrote reads from the primary for this long: they see their own writes.
+REPLICA_PIN_SECONDS = env.float("REPLICA_PIN_SECONDS", default=5.0)
+# A replica that could not be reached is skipped for this long before it is tried again.
+REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=5.0)
 
 # --- Passwords --------------------------------------------------------------
 

@@ -23,10 +23,10 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import connection as db
 from redis.exceptions import RedisError
 
 from config import fastjson
+from config.replicas import read_connection
 from feed import keys, store
 from tweets.models import Hashtag, Mention, Tweet, TweetHashtag
 
@@ -77,7 +77,7 @@ def load_bodies(tweet_ids: list[int]) -> dict[int, TweetBody]:
     """Bodies from PostgreSQL (deleted ids are absent), whatever their visibility."""
     if not tweet_ids:
         return {}
-    with db.cursor() as cursor:
+    with read_connection(Tweet).cursor() as cursor:
         cursor.execute(_BODIES_SQL, [tweet_ids])
         return {
             tweet_id: TweetBody(tweet_id, author_id, content, created_at, list(mention_ids), list(tags))

@@ -5,9 +5,9 @@ rebuild use, and the entry shape they share. Reads only; imported by selectors a
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection as db
 
 from accounts.models import Block, Follow, Mute, User
+from config.replicas import read_connection
 from feed import keys
 from tweets.models import Repost, Tweet
 
@@ -117,7 +117,7 @@ def pull_feed_entries(*, user_id: int, limit: int, offset: int) -> list[FeedEntr
     if limit <= 0:
         return []
     params = {"user_id": user_id, "per_source": offset + limit, "limit": limit, "offset": offset}
-    with db.cursor() as cursor:
+    with read_connection(Tweet).cursor() as cursor:
         cursor.execute(_PAGE_SQL, params)
         return [FeedEntry(tweet_id, keys.score(at), reposter_id) for tweet_id, at, reposter_id in cursor.fetchall()]
 
@@ -129,6 +129,6 @@ def pull_feed_ids(*, user_id: int, limit: int, offset: int) -> list[int]:
 
 def pull_feed_count(*, user_id: int) -> int:
     """How many entries `user_id`'s feed has, capped at FEED_MAX_LENGTH."""
-    with db.cursor() as cursor:
+    with read_connection(Tweet).cursor() as cursor:
         cursor.execute(_COUNT_SQL, {"user_id": user_id, "per_source": settings.FEED_MAX_LENGTH})
         return cursor.fetchone()[0]

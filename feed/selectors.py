@@ -8,10 +8,11 @@ two with the repairs a read may call for (feed.services).
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from django.db import connection as db
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from accounts.models import User
+from config.replicas import primary_reads, read_connection, reading_from_replica
 from feed import keys, objects, store
 from feed.pull import TABLES, excluded_cte
 from tweets.models import Like, Tweet
@@ -137,14 +138,32 @@ def hydrate(
         return [], []
     ids = [tweet_id for tweet_id, _ in entries]
     bodies = objects.tweet_bodies(ids, blobs=blobs)
-    mentioned = list({user_id for body in bodies.values() for user_id in body.mention_ids})
+    items, stale = _hydrated(entries, viewer.pk, bodies, read_connection(Tweet))
+    if stale and reading_from_replica():
+        # A replica may lag behind the fan-out (which read the primary): what it lacks is
+        # asked of the primary before the caller drops it from the feed as stale.
+        with primary_reads():
+            absent = [tweet_id for tweet_id in ids if tweet_id not in bodies]
+            bodies |= objects.tweet_bodies(absent, blobs={})  # the cache had none of them
+            items, stale = _hydrated(entries, viewer.pk, bodies, read_connection(Tweet))
+    return items, stale
+
+
+def _hydrated(
+    entries: list[tuple[int, int | None]],
+    viewer_id: int,
+    bodies: dict[int, objects.TweetBody],
+    connection: BaseDatabaseWrapper,
+) -> tuple[list[FeedItem], list[int]]:
+    """Run _STATE_SQL on `connection` and join it with the bodies; (items in the entries'
+    order, stale ids)."""
     params: dict[str, Any] = {
-        "viewer": viewer.pk,
-        "ids": ids,
+        "viewer": viewer_id,
+        "ids": [tweet_id for tweet_id, _ in entries],
         "reposters": [reposter_id for _, reposter_id in entries],
-        "mentioned": mentioned,
+        "mentioned": list({user_id for body in bodies.values() for user_id in body.mention_ids}),
     }
-    with db.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_STATE_SQL, params)
         rows = cursor.fetchall()
     names: dict[int, str] = {}

@@ -19,6 +19,7 @@ from redis.typing import EncodableT
 
 from accounts.models import Follow, User
 from accounts.selectors import excluded_user_ids, follower_ids
+from config.replicas import reads_from_primary
 from feed import keys, store
 from feed.pull import TABLES, FeedEntry, pull_feed_entries
 from tweets.models import Repost, Tweet
@@ -359,11 +360,13 @@ def invalidate_feeds_around(*, user_id: int) -> int:
     return dropped
 
 
+@reads_from_primary
 def rebuild_feed(user_id: int) -> int:
     """Rebuild one feed from PostgreSQL and replace it atomically; returns its length.
 
     WATCH makes a fan-out that lands between the SQL read and the write restart the
-    rebuild, so nothing committed meanwhile is lost. Safe on a live site.
+    rebuild, so nothing committed meanwhile is lost. Safe on a live site. Reads the
+    primary even inside a read-only request: a lagging replica would drop new tweets.
     """
     client = store.connection()
     feed_key, reposts_key = keys.feed_key(user_id), keys.reposts_key(user_id)

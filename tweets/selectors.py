@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import JSONObject
 from django.http import Http404
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Block, User
 from accounts.selectors import blocked_either_way
+from config.replicas import read_connection
 from tweets.models import Hashtag, Like, Mention, Repost, Tweet, TweetHashtag
 from tweets.parsing import is_valid_tag
 
@@ -187,7 +187,7 @@ def status_time(*, status_id: int) -> tuple[datetime, bool] | None:
     """(time, exact) a status id stands for: when the newest tweet or repost with an id up to
     `status_id` was created, and whether its id is `status_id` itself (a cursor may name a
     status that is gone, or no status at all). None when no id is that small."""
-    with connection.cursor() as cursor:
+    with read_connection(Tweet).cursor() as cursor:
         cursor.execute(
             f"""SELECT created_at, id = %s FROM (
                 (SELECT id, created_at FROM {Tweet._meta.db_table} WHERE id <= %s ORDER BY id DESC LIMIT 1)
@@ -203,7 +203,7 @@ def status_time(*, status_id: int) -> tuple[datetime, bool] | None:
 def thread_ids(*, tweet_id: int, depth: int = 40, size: int = 200) -> tuple[list[int], list[int]]:
     """(ancestors oldest first, descendants in thread order) of a tweet: two recursive queries."""
     table = Tweet._meta.db_table
-    with connection.cursor() as cursor:
+    with read_connection(Tweet).cursor() as cursor:
         cursor.execute(
             f"""WITH RECURSIVE up(id, parent, n) AS (
                 SELECT id, in_reply_to_id, 0 FROM {table} WHERE id = %s

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import requests
@@ -31,7 +32,7 @@ class ThrowawayPostgres:
     because PostgreSQL refuses to run as root.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, initdb: bool = True) -> None:
         from pgserver._commands import POSTGRES_BIN_PATH
 
         self.bin = POSTGRES_BIN_PATH
@@ -49,7 +50,8 @@ class ThrowawayPostgres:
             ensure_folder_permissions(self.bin.parent / "lib", 0o444)
             self.dir.chmod(0o755)
             shutil.chown(self.dir, user=self.user)
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--encoding=utf8", "-N")
+        if initdb:
+            self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--encoding=utf8", "-N")
 
     def _run(self, program: str, *args: str) -> None:
         subprocess.run(
@@ -63,7 +65,11 @@ class ThrowawayPostgres:
         )
 
     def start(self) -> None:
-        options = f"-p {self.port} -h 127.0.0.1 -k {self.dir} -c fsync=off -c full_page_writes=off"
+        # wal_level and max_wal_senders: a standby can stream from it (ThrowawayStandby).
+        options = (
+            f"-p {self.port} -h 127.0.0.1 -k {self.dir} -c fsync=off -c full_page_writes=off"
+            " -c wal_level=replica -c max_wal_senders=4 -c hot_standby=on"
+        )
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.dir / "log"), "-w", "start")
         wait_for_port(self.port)
 
@@ -82,6 +88,38 @@ class ThrowawayPostgres:
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop("immediate")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class ThrowawayStandby(ThrowawayPostgres):
+    """A hot standby streaming from a running ThrowawayPostgres, on a port of its own.
+
+    Made as a real deployment makes one: `pg_basebackup -R` (a copy of the primary plus
+    standby.signal and primary_conninfo), then started; read-only, replaying the primary's WAL.
+    """
+
+    def __init__(self, primary: ThrowawayPostgres) -> None:
+        super().__init__(initdb=False)
+        self.primary = primary
+        self._run(
+            "pg_basebackup",
+            *("-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"),
+            *("-D", str(self.data), "-R", "-X", "stream", "-c", "fast"),
+        )
+
+    def wait_caught_up(self, name: str, timeout: float = 30) -> None:
+        """Until the standby replayed everything the primary wrote so far (database `name`)."""
+        import psycopg
+
+        with psycopg.connect(self.primary.url(name), autocommit=True) as conn:
+            target = conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0]  # type: ignore[index]
+        deadline = time.monotonic() + timeout
+        with psycopg.connect(self.url(name), autocommit=True) as conn:
+            while time.monotonic() < deadline:
+                row = conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target]).fetchone()
+                if row and row[0]:
+                    return
+                time.sleep(0.05)
+        raise TimeoutError(f"standby did not replay up to {target} in {timeout} s")
 
 
 class ThrowawayRedis:
