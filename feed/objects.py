@@ -12,8 +12,8 @@ on delete and hide (`forget`) frees memory early, correctness does not depend on
 Layout (feed.keys.tweet_key): hash `chirp:tweet:{id}` with `v` = BODY_VERSION and `b` =
 the body as compact JSON, expiring TWEET_CACHE_TTL seconds after it was written. Filled
 when a tweet is posted (the feed's tweet_created receiver, after commit) and on a miss.
-On a single Redis the feed's READ script returns the bodies with the ids (one round trip,
-feed.store); on a cluster, or for ids from elsewhere, `tweet_bodies` fetches them with one
+On a single Redis the feed's READ_WITH_BODIES script returns the bodies with the ids (one
+round trip, feed.store); on a cluster, or for ids from elsewhere, `tweet_bodies` fetches them with one
 pipelined batch. Redis trouble is never an error here: the bodies come from PostgreSQL.
 """
 
@@ -53,7 +53,12 @@ def encode(body: TweetBody) -> bytes:
 
 
 def decode(tweet_id: int, blob: bytes) -> TweetBody:
-    author_id, content, created_us, mention_ids, tags = fastjson.loads(blob)
+    return from_fields(tweet_id, fastjson.loads(blob))
+
+
+def from_fields(tweet_id: int, fields: list) -> TweetBody:
+    """A body from its decoded JSON (what `encode` wrote)."""
+    author_id, content, created_us, mention_ids, tags = fields
     return TweetBody(tweet_id, author_id, content, keys.from_score(created_us), mention_ids, tags)
 
 
@@ -102,8 +107,8 @@ def store_bodies(bodies: Iterable[TweetBody]) -> None:
         logger.warning("feed: could not cache %d tweet bodies: %s", len(bodies), exc)
 
 
-def cached_blobs(tweet_ids: list[int]) -> dict[int, bytes]:
-    """The cached bodies (still encoded) of these ids, in one pipelined HMGET batch (one
+def cached_blobs(tweet_ids: list[int]) -> dict[int, list]:
+    """The cached bodies (decoded JSON) of these ids, in one pipelined HMGET batch (one
     round trip on a single Redis; one per node on a cluster). Missing ids are absent."""
     if not tweet_ids:
         return {}
@@ -111,18 +116,21 @@ def cached_blobs(tweet_ids: list[int]) -> dict[int, bytes]:
         for tweet_id in tweet_ids:
             pipe.hmget(keys.tweet_key(tweet_id), "v", "b")
         replies = pipe.execute()
-    found: dict[int, bytes] = {}
+    found: dict[int, list] = {}
     for tweet_id, (version, blob) in zip(tweet_ids, replies, strict=True):
         if version is not None and version.decode() == BODY_VERSION and blob:
-            found[tweet_id] = blob
+            try:
+                found[tweet_id] = fastjson.loads(blob)
+            except ValueError:
+                logger.warning("feed: unreadable cached body of tweet %s: a miss", tweet_id)
     return found
 
 
-def tweet_bodies(tweet_ids: list[int], *, blobs: dict[int, bytes] | None = None) -> dict[int, TweetBody]:
+def tweet_bodies(tweet_ids: list[int], *, blobs: dict[int, list] | None = None) -> dict[int, TweetBody]:
     """The bodies of any tweet ids: from the cache, misses from PostgreSQL (and cached then).
 
     `blobs`: what the caller already read from the cache for these ids (the feed's READ
-    script); ids absent from it are misses and are not looked up again. Without it the
+    script), decoded; ids absent from it are misses and are not looked up again. Without it the
     cache is asked in one pipelined batch. Deleted tweets are absent from the result.
     """
     if blobs is None:
@@ -131,7 +139,7 @@ def tweet_bodies(tweet_ids: list[int], *, blobs: dict[int, bytes] | None = None)
         except RedisError as exc:
             logger.warning("feed: tweet cache unavailable (%s); bodies from PostgreSQL", exc)
             return load_bodies(list(dict.fromkeys(tweet_ids)))
-    bodies = {tweet_id: decode(tweet_id, blob) for tweet_id, blob in blobs.items()}
+    bodies = {tweet_id: from_fields(tweet_id, fields) for tweet_id, fields in blobs.items()}
     missing = [tweet_id for tweet_id in dict.fromkeys(tweet_ids) if tweet_id not in bodies]
     if missing:
         loaded = load_bodies(missing)

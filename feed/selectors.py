@@ -5,6 +5,7 @@ Reads only: the pulled feed (PostgreSQL) is in feed.pull, and feed.timeline comb
 two with the repairs a read may call for (feed.services).
 """
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -12,10 +13,14 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from accounts.models import User
+from config import fastjson
+from config.prepared import prepared_cursor
 from config.replicas import primary_reads, read_connection, reading_from_replica
 from feed import keys, objects, store
 from feed.pull import TABLES, excluded_cte
 from tweets.models import Like, Tweet
+
+logger = logging.getLogger(__name__)
 
 
 class AuthorRow(NamedTuple):
@@ -52,11 +57,12 @@ class FeedItem(NamedTuple):
 
 class RedisPage(NamedTuple):
     """A page of the Redis feed: the feed's length, (tweet id, reposter id) entries, and
-    the cached bodies the READ script found for them (encoded; misses absent)."""
+    the cached bodies the READ script found for them (decoded JSON; misses absent), or
+    None when they were not asked for (a cluster)."""
 
     length: int
     entries: list[tuple[int, int | None]]
-    blobs: dict[int, bytes] | None
+    blobs: dict[int, list] | None
 
 
 def redis_page(*, user_id: int, limit: int, offset: int) -> RedisPage | None:
@@ -69,25 +75,29 @@ def redis_page(*, user_id: int, limit: int, offset: int) -> RedisPage | None:
     """
     client = store.connection()
     key_names = [keys.feed_key(user_id), keys.reposts_key(user_id)]
-    with_bodies = not store.is_cluster(client)
-    args: list[Any] = [offset, offset + limit - 1]
-    if with_bodies:
-        args += objects.body_args()
-    reply = store.run("read", client, key_names, args)
+    if not store.is_cluster(client):
+        reply = store.run("read_with_bodies", client, key_names, [offset, offset + limit - 1, *objects.body_args()])
+        if reply is None:
+            return None
+        try:
+            count, *flat = fastjson.loads(reply)
+        except ValueError:  # a damaged body: read ids alone, fetch bodies one by one (it is then a miss)
+            logger.warning("feed: unreadable page of user %s's feed with bodies; reading without", user_id)
+        else:
+            entries: list[tuple[int, int | None]] = []
+            blobs: dict[int, list] = {}
+            for i in range(0, len(flat), 3):
+                tweet_id, reposter_id, body = flat[i], flat[i + 1], flat[i + 2]
+                entries.append((tweet_id, reposter_id or None))
+                if body is not None:
+                    blobs[tweet_id] = body
+            return RedisPage(count, entries, blobs)
+    reply = store.run("read", client, key_names, [offset, offset + limit - 1])
     if reply is None:
         return None
     count, flat = int(reply[0]), reply[1:]
-    if not with_bodies:
-        pairs = [(int(flat[i]), int(flat[i + 1]) if flat[i + 1] else None) for i in range(0, len(flat), 2)]
-        return RedisPage(count, pairs, None)
-    entries: list[tuple[int, int | None]] = []
-    blobs: dict[int, bytes] = {}
-    for i in range(0, len(flat), 3):
-        tweet_id = int(flat[i])
-        entries.append((tweet_id, int(flat[i + 1]) if flat[i + 1] else None))
-        if flat[i + 2]:
-            blobs[tweet_id] = flat[i + 2]
-    return RedisPage(count, entries, blobs)
+    pairs = [(int(flat[i]), int(flat[i + 1]) if flat[i + 1] else None) for i in range(0, len(flat), 2)]
+    return RedisPage(count, pairs, None)
 
 
 # What changes about the page's tweets, for this viewer, exactly as PostgreSQL has it now:
@@ -122,7 +132,7 @@ FROM {user} mu WHERE mu.id = ANY(%(mentioned)s::bigint[]) AND mu.is_active
 
 
 def hydrate(
-    *, entries: list[tuple[int, int | None]], viewer: User, blobs: dict[int, bytes] | None = None
+    *, entries: list[tuple[int, int | None]], viewer: User, blobs: dict[int, list] | None = None
 ) -> tuple[list[FeedItem], list[int]]:
     """Tweets for (tweet id, reposter id) entries, in the entries' order: bodies from the
     tweet-object cache (feed.objects; `blobs` = what the READ script brought, else one
@@ -163,7 +173,7 @@ def _hydrated(
         "reposters": [reposter_id for _, reposter_id in entries],
         "mentioned": list({user_id for body in bodies.values() for user_id in body.mention_ids}),
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:  # one text for every page: planned once per connection
         cursor.execute(_STATE_SQL, params)
         rows = cursor.fetchall()
     names: dict[int, str] = {}

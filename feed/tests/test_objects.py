@@ -96,6 +96,14 @@ def test_body_of_another_version_is_a_miss(commit, reader, alice):
     assert cached(tweet.pk) is not None  # rewritten in the current version
 
 
+def test_damaged_body_is_a_miss_and_is_rewritten(commit, reader, alice):
+    with commit():
+        tweets = [tweet_services.tweet_create(author=alice, content=f"t{i}") for i in range(2)]
+    store.connection().hset(keys.tweet_key(tweets[0].pk), mapping={"v": objects.BODY_VERSION, "b": b"[1, broken"})
+    assert [item.tweet.content for item in page(reader)] == ["t1", "t0"]
+    assert cached(tweets[0].pk) is not None
+
+
 def test_bodies_for_any_ids_without_the_read_script(commit, reader, alice):
     """What a cluster (or a caller with ids from elsewhere) uses: a pipelined fetch."""
     with commit():
