@@ -206,6 +206,9 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 FEED_MAX_LENGTH = env.int("FEED_MAX_LENGTH", default=800)
 # Seconds a tweet's cached body (feed.objects) lives in Redis after it was written.
 TWEET_CACHE_TTL = env.int("TWEET_CACHE_TTL", default=3600)
+# Home feeds on a Redis Cluster: one node's URL (redis-py discovers the others). Empty:
+# feeds live on REDIS_URL with the cache, as on a single machine.
+FEED_REDIS_CLUSTER_URL = env.str("FEED_REDIS_CLUSTER_URL", default="")
 
 # --- Celery -----------------------------------------------------------------
 

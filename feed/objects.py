@@ -23,7 +23,6 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from redis.exceptions import RedisError
 
 from config import fastjson
 from config.replicas import read_connection
@@ -103,7 +102,7 @@ def store_bodies(bodies: Iterable[TweetBody]) -> None:
                 pipe.hset(key, mapping={"v": BODY_VERSION, "b": encode(body)})
                 pipe.expire(key, ttl)
             pipe.execute()
-    except RedisError as exc:
+    except store.REDIS_ERRORS as exc:
         logger.warning("feed: could not cache %d tweet bodies: %s", len(bodies), exc)
 
 
@@ -136,7 +135,7 @@ def tweet_bodies(tweet_ids: list[int], *, blobs: dict[int, list] | None = None) 
     if blobs is None:
         try:
             blobs = cached_blobs(tweet_ids)
-        except RedisError as exc:
+        except store.REDIS_ERRORS as exc:
             logger.warning("feed: tweet cache unavailable (%s); bodies from PostgreSQL", exc)
             return load_bodies(list(dict.fromkeys(tweet_ids)))
     bodies = {tweet_id: from_fields(tweet_id, fields) for tweet_id, fields in blobs.items()}
@@ -165,7 +164,7 @@ def forget(tweet_ids: list[int]) -> None:
             for tweet_id in tweet_ids:  # one key per call: on a cluster each is its own slot
                 pipe.delete(keys.tweet_key(tweet_id))
             pipe.execute()
-    except RedisError as exc:
+    except store.REDIS_ERRORS as exc:
         logger.warning("feed: could not drop cached tweets %s: %s", tweet_ids, exc)
 
 

@@ -70,8 +70,8 @@ def redis_page(*, user_id: int, limit: int, offset: int) -> RedisPage | None:
 
     On a cluster the bodies live on other slots than the feed: `blobs` is None and
     hydrate fetches them with one pipelined batch. None when the feed is missing (never
-    built, evicted or dropped): the caller rebuilds it. Raises RedisError when Redis
-    cannot answer.
+    built, evicted or dropped): the caller rebuilds it. Raises one of
+    store.REDIS_ERRORS when Redis cannot answer.
     """
     client = store.connection()
     key_names = [keys.feed_key(user_id), keys.reposts_key(user_id)]
