@@ -308,7 +308,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "config.renderers.ORJSONRenderer",  # DRF's JSONRenderer's output, encoded by orjson
         "config.renderers.BrowsableAPIRenderer",  # DRF's, with a form for every write (PATCH too)
     ],
     "DEFAULT_PARSER_CLASSES": [
