@@ -99,6 +99,8 @@ class Follow(models.Model):
             models.Index(fields=["follower", "-created_at"], name="ix_follow_follower_created"),
             # "who follows X", newest first; covering follower_id so fan-out reads only the index.
             models.Index(fields=["followee", "-created_at"], name="ix_follow_followee_created", include=["follower"]),
+            # "X's followers by id": the keyset ranges a large fan-out is split into (feed.services).
+            models.Index(fields=["followee", "follower"], name="ix_follow_followee_follower"),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import USERNAME_MAX_LENGTH, Block, Follow, Mute, User
+from config.replicas import read_connection
 
 # A user id, or an expression giving one (OuterRef("author_id")); django-stubs types id lookups
 # as plain ints, so the expression case is Any.
@@ -53,6 +54,31 @@ def follower_ids(*, user_id: int, chunk_size: int = 2000) -> Iterator[int]:
     return (
         Follow.objects.filter(followee_id=user_id).values_list("follower_id", flat=True).iterator(chunk_size=chunk_size)
     )
+
+
+def follower_id_bounds(*, user_id: int, every: int) -> list[int]:
+    """Every `every`-th follower id of `user_id` but the last one, ascending: the keyset
+    boundaries that split the followers into ranges of `every` ids (one index-only scan of
+    ix_follow_followee_follower, no sort, whatever the audience)."""
+    sql = f"""
+        SELECT follower_id FROM (
+            SELECT follower_id, row_number() OVER (ORDER BY follower_id) AS n, count(*) OVER () AS total
+            FROM {Follow._meta.db_table} WHERE followee_id = %s
+        ) s WHERE mod(n, %s) = 0 AND n < total ORDER BY follower_id
+    """
+    with read_connection(Follow).cursor() as cursor:
+        cursor.execute(sql, [user_id, every])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def follower_ids_between(*, user_id: int, after: int | None, upto: int | None) -> list[int]:
+    """Ids of `user_id`'s followers in the keyset range (after, upto], ascending (None: open)."""
+    followers = Follow.objects.filter(followee_id=user_id)
+    if after is not None:
+        followers = followers.filter(follower_id__gt=after)
+    if upto is not None:
+        followers = followers.filter(follower_id__lte=upto)
+    return list(followers.order_by("follower_id").values_list("follower_id", flat=True))
 
 
 def followee_ids(*, user_id: int) -> list[int]:

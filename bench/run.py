@@ -139,7 +139,16 @@ def set_up(stage: Stage, quick: bool, listpack_entries: int) -> None:
 def start_worker(stage: Stage) -> subprocess.Popen:
     log_file = (WORK / "worker.log").open("w")
     # As `make run` starts it: one worker process, two pool processes (one per core).
-    argv = [str(VENV_BIN / "celery"), "-A", "config", "worker", "-Q", "default,feed,search", "--concurrency", "2"]
+    argv = [
+        str(VENV_BIN / "celery"),
+        "-A",
+        "config",
+        "worker",
+        "-Q",
+        "default,feed,feed_bulk,search",
+        "--concurrency",
+        "2",
+    ]
     argv += ["--loglevel", "INFO", "-n", f"bench-{os.getpid()}@%h", "--without-gossip", "--without-mingle"]
     proc = stage.start("celery worker", argv, stdout=log_file, stderr=subprocess.STDOUT)
     from config.celery import app

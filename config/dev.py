@@ -405,7 +405,7 @@ class Runner:
             "worker",
             "--beat",
             "-Q",
-            "default,feed,search",
+            "default,feed,feed_bulk,search",
             "--concurrency",
             "2",
             # One local worker: no neighbours to sync with (mingle alone costs a second at start).

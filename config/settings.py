@@ -209,6 +209,11 @@ TWEET_CACHE_TTL = env.int("TWEET_CACHE_TTL", default=3600)
 # Home feeds on a Redis Cluster: one node's URL (redis-py discovers the others). Empty:
 # feeds live on REDIS_URL with the cache, as on a single machine.
 FEED_REDIS_CLUSTER_URL = env.str("FEED_REDIS_CLUSTER_URL", default="")
+# A fan-out to more followers than this is split into chunks of this many followers that
+# run in parallel on the `feed_bulk` queue (0: never split).
+FANOUT_CHUNK_SIZE = env.int("FANOUT_CHUNK_SIZE", default=5000)
+# How long a dispatched chunked fan-out is left to its chunks before the sweeper dispatches it again.
+FANOUT_CHUNK_LEASE_SECONDS = env.int("FANOUT_CHUNK_LEASE_SECONDS", default=600)
 
 # --- Celery -----------------------------------------------------------------
 
@@ -225,6 +230,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
+    # The chunks of a large audience's fan-out have their own queue: a normal tweet's
+    # fan-out (queue "feed") never waits behind them. Exact names win over patterns.
+    "feed.tasks.fan_out_chunk": {"queue": "feed_bulk"},
     "feed.tasks.*": {"queue": "feed"},
     "search.tasks.*": {"queue": "search"},
 }

@@ -8,8 +8,9 @@ followers from PostgreSQL and write each batch of ~1,000 feeds with one Lua call
 import logging
 import time
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from itertools import chain, islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection as db
@@ -18,7 +19,7 @@ from redis.exceptions import WatchError
 from redis.typing import EncodableT
 
 from accounts.models import Follow, User
-from accounts.selectors import excluded_user_ids, follower_ids
+from accounts.selectors import excluded_user_ids, follower_id_bounds, follower_ids, follower_ids_between
 from config.replicas import reads_from_primary
 from feed import keys, store
 from feed.pull import TABLES, FeedEntry, pull_feed_entries
@@ -94,8 +95,6 @@ def fan_out_tweet(tweet_id: int) -> int:
     author_id, created_at, hidden_at, author_active, num_followers = row
     written = 0
     if hidden_at is None and author_active:
-        client = store.connection()
-        args = [tweet_id, keys.score(created_at), _max_length()]
         kept = _kept_from([author_id])
         if num_followers < 1000:
             # Most authors: one plain query (the server-side cursor that streams a big
@@ -104,11 +103,107 @@ def fan_out_tweet(tweet_id: int) -> int:
             audience: Iterable[int] = [author_id, *(uid for uid in followers if uid not in kept)]
         else:
             audience = (uid for uid in _audience(author_id) if uid not in kept)
-        for batch in _batches(audience):
-            written += _total(store.run_feeds("fan_out", client, _feeds(batch), args))
+        written = _write_fan_out(tweet_id=tweet_id, created_at=created_at, audience=audience)
     # Hidden or suspended: nothing to fan out now; unhide/unsuspend put it back.
-    Tweet.objects.filter(pk=tweet_id, fanned_out_at__isnull=True).update(fanned_out_at=timezone.now())
+    _mark_fanned_out(tweet_id)
     return written
+
+
+def _write_fan_out(*, tweet_id: int, created_at: datetime, audience: Iterable[int]) -> int:
+    """Add the tweet to these users' feeds, a batch of feeds per Lua call; returns feeds written."""
+    client = store.connection()
+    args = [tweet_id, keys.score(created_at), _max_length()]
+    written = 0
+    for batch in _batches(audience):
+        written += _total(store.run_feeds("fan_out", client, _feeds(batch), args))
+    return written
+
+
+def _mark_fanned_out(tweet_id: int) -> None:
+    """Record a completed fan-out (the sweeper then leaves the tweet alone)."""
+    Tweet.objects.filter(pk=tweet_id, fanned_out_at__isnull=True).update(fanned_out_at=timezone.now())
+
+
+# --- chunked fan-out of a large audience ------------------------------------
+
+
+class FanOutChunk(NamedTuple):
+    """A keyset range of an author's follower ids, (after, upto]; None is an open end."""
+
+    after: int | None
+    upto: int | None
+
+
+def fan_out_chunks(tweet_id: int) -> list[FanOutChunk]:
+    """The ranges a tweet's fan-out is split into; [] when it is not worth splitting.
+
+    Only authors with more than FANOUT_CHUNK_SIZE followers (the counter) are split, into
+    ranges of that many follower ids found by one index-only query; a deleted or hidden
+    tweet or a suspended author has nothing to split (the plain fan-out records it done).
+    """
+    chunk_size = settings.FANOUT_CHUNK_SIZE
+    row = (
+        Tweet.objects.filter(pk=tweet_id, hidden_at__isnull=True, author__is_active=True)
+        .values_list("author_id", "author__num_followers")
+        .first()
+    )
+    if row is None or chunk_size <= 0 or row[1] <= chunk_size:
+        return []
+    bounds: list[int | None] = [None, *follower_id_bounds(user_id=row[0], every=chunk_size)]
+    return [FanOutChunk(after, upto) for after, upto in zip(bounds, [*bounds[1:], None], strict=True)]
+
+
+def fan_out_chunk(*, tweet_id: int, chunk: FanOutChunk) -> int:
+    """Fan a tweet out to the followers in one range (the first range adds the author's own
+    feed); idempotent like the whole fan-out. Returns feeds written."""
+    row = (
+        Tweet.objects.filter(pk=tweet_id, hidden_at__isnull=True, author__is_active=True)
+        .values_list("author_id", "created_at")
+        .first()
+    )
+    if row is None:
+        return 0  # deleted, hidden or suspended since: nothing to write
+    author_id, created_at = row
+    kept = _kept_from([author_id])
+    followers = follower_ids_between(user_id=author_id, after=chunk.after, upto=chunk.upto)
+    audience = [*([author_id] if chunk.after is None else []), *(uid for uid in followers if uid not in kept)]
+    return _write_fan_out(tweet_id=tweet_id, created_at=created_at, audience=audience)
+
+
+def chunks_dispatched(tweet_id: int) -> bool:
+    """Whether a chunked fan-out of the tweet was dispatched lately and may still be running
+    (the sweeper then leaves it to its chunks instead of dispatching them all again)."""
+    return bool(store.connection().exists(keys.fan_out_lease_key(tweet_id)))
+
+
+def record_chunks_dispatched(tweet_id: int) -> None:
+    """Note the dispatch for FANOUT_CHUNK_LEASE_SECONDS (chunks lost beyond it are dispatched again)."""
+    store.connection().set(keys.fan_out_lease_key(tweet_id), 1, ex=settings.FANOUT_CHUNK_LEASE_SECONDS)
+
+
+def forget_chunks_dispatched(tweet_id: int) -> None:
+    """Undo record_chunks_dispatched (the chunks could not be published)."""
+    store.connection().delete(keys.fan_out_lease_key(tweet_id))
+
+
+def record_chunk_done(*, tweet_id: int, index: int, total: int) -> bool:
+    """Count one finished chunk; the last one records the whole fan-out done. True then.
+
+    A set of chunk indexes, not a counter: a chunk run twice (retry, redelivery after a
+    worker died) is counted once, so the fan-out is done exactly when every chunk ran.
+    """
+    key = keys.fan_out_chunks_key(tweet_id)
+    # No MULTI: two last chunks both seeing the full set only record the (idempotent) end twice.
+    with store.connection().pipeline(transaction=False) as pipe:
+        pipe.sadd(key, index)
+        pipe.expire(key, settings.FANOUT_CHUNK_LEASE_SECONDS * 4)
+        pipe.scard(key)
+        done = int(pipe.execute()[-1])
+    if done < total:
+        return False
+    _mark_fanned_out(tweet_id)
+    store.connection().delete(key, keys.fan_out_lease_key(tweet_id))
+    return True
 
 
 def remove_tweet_from_feeds(*, tweet_id: int, author_id: int, reposter_ids: Iterable[int] = ()) -> int:

@@ -1,4 +1,5 @@
-"""Celery tasks of the feed (queue "feed"): take ids, call a service, retry on Redis errors.
+"""Celery tasks of the feed (queue "feed"; the chunks of large fan-outs on "feed_bulk"):
+take ids, call a service, retry on Redis errors.
 
 Acknowledged late (config: CELERY_TASK_ACKS_LATE), so a worker killed mid-task leaves
 the message to be redelivered; every service is idempotent, so running again is safe.
@@ -9,7 +10,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from celery import shared_task
+from celery import group, shared_task
 from celery.signals import worker_ready
 
 from feed import selectors, services, store
@@ -33,9 +34,16 @@ SWEEP_MIN_AGE = timedelta(seconds=5)
 
 @shared_task(name="feed.tasks.fan_out", **_RETRY)
 def fan_out(tweet_id: int, force: bool = False) -> int:
-    """Fan a new tweet out to its author's and followers' feeds (skipped once recorded done)."""
+    """Fan a new tweet out to its author's and followers' feeds (skipped once recorded done).
+
+    A large audience (more than FANOUT_CHUNK_SIZE followers) is split into chunks that
+    run in parallel on the `feed_bulk` queue, so this queue's next tweet does not wait.
+    """
     if not force and selectors.tweet_fanned_out(tweet_id=tweet_id):
         return 0
+    chunks = services.fan_out_chunks(tweet_id)
+    if chunks:
+        return _dispatch_chunks(tweet_id, chunks, force=force)
     started = time.perf_counter()
     written = services.fan_out_tweet(tweet_id)
     duration_ms = round((time.perf_counter() - started) * 1000, 1)
@@ -47,6 +55,54 @@ def fan_out(tweet_id: int, force: bool = False) -> int:
         written,
         duration_ms,
         extra={"tweet_id": tweet_id, "feeds_written": written, "duration_ms": duration_ms},
+    )
+    return written
+
+
+def _dispatch_chunks(tweet_id: int, chunks: list[services.FanOutChunk], *, force: bool) -> int:
+    """Publish one fan_out_chunk task per chunk (a Celery group on `feed_bulk`); returns 0.
+
+    A dispatch already under way (the sweeper met the tweet before its chunks finished)
+    is left to run rather than doubled. No result backend: the chunks count themselves
+    done in Redis and the last one records the fan-out (services.record_chunk_done).
+    """
+    if not force and services.chunks_dispatched(tweet_id):
+        return 0
+    # Noted before publishing, so the last chunk's clean-up comes after it.
+    services.record_chunks_dispatched(tweet_id)
+    try:
+        group(
+            fan_out_chunk.si(tweet_id, index, len(chunks), chunk.after, chunk.upto)
+            for index, chunk in enumerate(chunks)
+        ).apply_async()
+    except Exception:
+        services.forget_chunks_dispatched(tweet_id)  # nothing runs: let the sweeper try again
+        raise
+    logger.info(
+        "feed: fan-out of tweet %s split into %d chunks",
+        tweet_id,
+        len(chunks),
+        extra={"tweet_id": tweet_id, "chunks": len(chunks)},
+    )
+    return 0
+
+
+@shared_task(name="feed.tasks.fan_out_chunk", **_RETRY)
+def fan_out_chunk(tweet_id: int, index: int, total: int, after: int | None, upto: int | None) -> int:
+    """Fan a tweet out to one range of its author's followers (queue `feed_bulk`)."""
+    started = time.perf_counter()
+    written = services.fan_out_chunk(tweet_id=tweet_id, chunk=services.FanOutChunk(after, upto))
+    completed = services.record_chunk_done(tweet_id=tweet_id, index=index, total=total)
+    duration_ms = round((time.perf_counter() - started) * 1000, 1)
+    logger.info(
+        "feed: chunk %d/%d of tweet %s wrote %d feeds in %.1f ms%s",
+        index + 1,
+        total,
+        tweet_id,
+        written,
+        duration_ms,
+        " (fan-out complete)" if completed else "",
+        extra={"tweet_id": tweet_id, "chunk": index, "feeds_written": written, "duration_ms": duration_ms},
     )
     return written
 

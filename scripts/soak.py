@@ -149,7 +149,7 @@ class Soak:
                     "--schedule",
                     str(OUT_DIR / "celerybeat-schedule"),
                     "-Q",
-                    "default,feed,search",
+                    "default,feed,feed_bulk,search",
                     "--concurrency",
                     str(self.args.worker_concurrency),
                     "--loglevel",

@@ -104,8 +104,9 @@ def wait_for(condition: Callable[[], bool], timeout: float = 20.0, interval: flo
 class Worker:
     """`celery -A config worker` as a subprocess, in its own process group."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(self, env: dict[str, str], log_dir: Path, queues: str = "feed,feed_bulk,default") -> None:
         self.env = env
+        self.queues = queues
         self.log_path = log_dir / f"worker-{uuid.uuid4().hex[:8]}.log"
         self.process: subprocess.Popen | None = None
 
@@ -122,7 +123,7 @@ class Worker:
                 "--pool",
                 "solo",  # the task runs in this very process: SIGKILL really interrupts it
                 "-Q",
-                "feed,default",
+                self.queues,
                 "-n",
                 f"feedtest-{uuid.uuid4().hex[:8]}@%h",
                 "--without-gossip",
@@ -223,7 +224,7 @@ def live_celery() -> Iterator[None]:
     """Tasks go through the broker (not run inline) for the duration of a test."""
     from config.celery import app
 
-    purge_queues("feed", "default")
+    purge_queues("feed", "feed_bulk", "default")
     app.conf.task_always_eager = False
     try:
         yield
@@ -236,8 +237,8 @@ def worker_factory(worker_env, tmp_path) -> Iterator[Callable[..., Worker]]:  # 
     """Start workers of one's own (e.g. to kill them); all are stopped at teardown."""
     started: list[Worker] = []
 
-    def start(**settings_env: str) -> Worker:
-        worker = Worker({**worker_env, **settings_env}, tmp_path).start()
+    def start(queues: str = "feed,feed_bulk,default", **settings_env: str) -> Worker:
+        worker = Worker({**worker_env, **settings_env}, tmp_path, queues).start()
         started.append(worker)
         return worker
 
