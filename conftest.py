@@ -1,4 +1,12 @@
-"""Project-wide fixtures: API clients with real JWTs, a clean Redis per test, eager Celery."""
+"""Project-wide fixtures: API clients with real JWTs, a clean Redis per test, eager Celery.
+
+With CHIRP_TEST_FEED_CLUSTER=1 (`make test-scale`) the session starts a real Redis Cluster
+(3 masters, 3 replicas, config/tests/reliability/servers.py) and home feeds live on it
+(FEED_REDIS_CLUSTER_URL); the cache and throttling stay on REDIS_URL.
+"""
+
+import os
+from collections.abc import Iterator
 
 import pytest
 from django_redis import get_redis_connection
@@ -29,11 +37,45 @@ def pytest_configure(config: pytest.Config) -> None:
     app.conf.task_eager_propagates = True
 
 
+FEED_CLUSTER = os.environ.get("CHIRP_TEST_FEED_CLUSTER", "") in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _feed_cluster() -> Iterator[None]:
+    """CHIRP_TEST_FEED_CLUSTER=1: one real Redis Cluster for the session, feeds on it.
+
+    Set in the environment too, so worker subprocesses the tests start use it as well.
+    """
+    if not FEED_CLUSTER:
+        yield
+        return
+    from django.conf import settings
+
+    from config.tests.reliability.servers import ThrowawayRedisCluster
+
+    cluster = ThrowawayRedisCluster()
+    try:
+        cluster.start()
+        url = cluster.url()
+        previous = settings.FEED_REDIS_CLUSTER_URL
+        settings.FEED_REDIS_CLUSTER_URL = url
+        os.environ["FEED_REDIS_CLUSTER_URL"] = url
+        yield
+        settings.FEED_REDIS_CLUSTER_URL = previous
+        os.environ.pop("FEED_REDIS_CLUSTER_URL", None)
+    finally:
+        cluster.destroy()
+
+
 @pytest.fixture(autouse=True)
-def _clean_redis():
-    """Each test starts with an empty Redis database (REDIS_URL points at a test db)."""
+def _clean_redis(_feed_cluster: None) -> None:
+    """Each test starts with an empty Redis database (REDIS_URL points at a test db), and
+    an empty feed cluster when there is one (every master flushed)."""
     get_redis_connection("default").flushdb()
-    yield
+    if FEED_CLUSTER:
+        from feed import store
+
+        store.connection().flushall()
 
 
 @pytest.fixture

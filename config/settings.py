@@ -204,6 +204,9 @@ CACHES = {
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 FEED_MAX_LENGTH = env.int("FEED_MAX_LENGTH", default=800)
+# Home feeds on a Redis Cluster: one node's URL (redis-py discovers the others). Empty:
+# feeds live on REDIS_URL with the cache, as on a single machine.
+FEED_REDIS_CLUSTER_URL = env.str("FEED_REDIS_CLUSTER_URL", default="")
 # A fan-out to more followers than this is split into chunks of this many followers that
 # run in parallel on the `feed_bulk` queue (0: never split).
 FANOUT_CHUNK_SIZE = env.int("FANOUT_CHUNK_SIZE", default=5000)

@@ -9,7 +9,6 @@ Redis is rebuilt first, and when Redis cannot answer the window is cut from the 
 import logging
 
 from django.conf import settings
-from redis.exceptions import RedisError
 
 from accounts.models import User
 from feed import keys, store
@@ -88,7 +87,7 @@ def feed_window(
         want = limit - len(found) + 5
         try:
             entries = _redis_window(viewer.pk, before, after, want, oldest_first)
-        except RedisError as exc:
+        except store.REDIS_ERRORS as exc:
             logger.warning("feed: Redis unavailable (%s); serving user %s's window from PostgreSQL", exc, viewer.pk)
             entries = None
         if entries is None:

@@ -10,7 +10,7 @@
   that are in the feed only because someone the user follows (or the user) reposted it.
 - ``chirp:fanout:{tweet_id}:done`` (set of finished chunk indexes) and
   ``chirp:fanout:{tweet_id}:lease`` (a chunked fan-out is under way): the bookkeeping of a
-  fan-out split into chunks; gone once it completed.
+  fan-out split into chunks, in one hash slot (the braces are a hash tag); gone once it completed.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -45,12 +45,12 @@ def feed_and_reposts_keys(user_ids: list[int]) -> list[str]:
 
 def fan_out_chunks_key(tweet_id: int) -> str:
     """Set of the chunk indexes of a chunked fan-out that finished (feed.services.record_chunk_done)."""
-    return f"chirp:fanout:{tweet_id}:done"
+    return f"chirp:fanout:{{{tweet_id}}}:done"
 
 
 def fan_out_lease_key(tweet_id: int) -> str:
     """Present while a chunked fan-out of the tweet is dispatched and may be running."""
-    return f"chirp:fanout:{tweet_id}:lease"
+    return f"chirp:fanout:{{{tweet_id}}}:lease"
 
 
 def score(moment: datetime) -> int:

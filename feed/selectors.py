@@ -53,7 +53,7 @@ def redis_page(*, user_id: int, limit: int, offset: int) -> tuple[int, list[tupl
     """(count, [(tweet id, reposter id or None)]) of a page of the Redis feed, in one round trip.
 
     None when the feed is missing (never built, evicted or dropped): the caller rebuilds it.
-    Raises RedisError when Redis cannot answer.
+    Raises one of store.REDIS_ERRORS when Redis cannot answer.
     """
     client = store.connection()
     key_names = [keys.feed_key(user_id), keys.reposts_key(user_id)]

@@ -10,13 +10,12 @@ import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import chain, islice
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection as db
 from django.utils import timezone
-from redis import Redis
-from redis.exceptions import RedisError, WatchError
+from redis.exceptions import WatchError
 from redis.typing import EncodableT
 
 from accounts.models import Follow, User
@@ -116,7 +115,7 @@ def _write_fan_out(*, tweet_id: int, created_at: datetime, audience: Iterable[in
     args = [tweet_id, keys.score(created_at), _max_length()]
     written = 0
     for batch in _batches(audience):
-        written += store.run("fan_out", client, keys.feed_keys(batch), args)
+        written += _total(store.run_feeds("fan_out", client, _feeds(batch), args))
     return written
 
 
@@ -194,7 +193,8 @@ def record_chunk_done(*, tweet_id: int, index: int, total: int) -> bool:
     worker died) is counted once, so the fan-out is done exactly when every chunk ran.
     """
     key = keys.fan_out_chunks_key(tweet_id)
-    with store.connection().pipeline(transaction=True) as pipe:
+    # No MULTI: two last chunks both seeing the full set only record the (idempotent) end twice.
+    with store.connection().pipeline(transaction=False) as pipe:
         pipe.sadd(key, index)
         pipe.expire(key, settings.FANOUT_CHUNK_LEASE_SECONDS * 4)
         pipe.scard(key)
@@ -212,7 +212,7 @@ def remove_tweet_from_feeds(*, tweet_id: int, author_id: int, reposter_ids: Iter
     removed = 0
     for user_id in dict.fromkeys([author_id, *reposter_ids]):
         for batch in _batches(_audience(user_id)):
-            removed += store.run("remove", client, keys.feed_and_reposts_keys(batch), [tweet_id])
+            removed += _total(store.run_feeds("remove", client, _feeds_and_reposts(batch), [tweet_id]))
     return removed
 
 
@@ -259,7 +259,7 @@ def add_repost(*, tweet_id: int, user_id: int) -> int:
         own.add(author_id)
         targets = [target for target in batch if target not in own and target not in kept]
         if targets:
-            added += store.run("repost_add", client, keys.feed_and_reposts_keys(targets), args)
+            added += _total(store.run_feeds("repost_add", client, _feeds_and_reposts(targets), args))
     return added
 
 
@@ -274,8 +274,9 @@ def remove_repost(*, tweet_id: int, user_id: int) -> int:
     client = store.connection()
     changed = 0
     for batch in _batches(_audience(user_id)):
-        positions = store.run("repost_remove", client, keys.feed_and_reposts_keys(batch), [tweet_id, user_id])
-        users = [batch[position - 1] for position in positions]
+        replies = store.run_feeds("repost_remove", client, _feeds_and_reposts(batch), [tweet_id, user_id])
+        # Positions are 1-based within each call's feeds.
+        users = [batch[reply.feeds[position - 1]] for reply in replies for position in reply.value]
         if users:
             changed += len(users)
             _merge_many(client, _reasons_to_see(tweet_id=tweet_id, user_ids=users))
@@ -324,19 +325,30 @@ def _reasons_to_see(*, tweet_id: int, user_ids: list[int]) -> dict[int, FeedEntr
     return reasons
 
 
-def _merge_many(client: Redis, entries_by_user: dict[int, FeedEntry]) -> None:
-    """Merge one entry into each of several feeds, in one pipeline."""
+def _merge_many(client: Any, entries_by_user: dict[int, FeedEntry]) -> None:
+    """Merge one entry into each of several feeds, in one pipeline (one round trip per node)."""
     if not entries_by_user:
         return
-    with client.pipeline(transaction=False) as pipe:
-        for user_id, entry in entries_by_user.items():
-            store.run(
-                "merge",
-                pipe,
-                [keys.feed_key(user_id), keys.reposts_key(user_id)],
-                [_max_length(), "0", *_triple(entry)],
-            )
-        pipe.execute()
+    calls = [
+        ([keys.feed_key(user_id), keys.reposts_key(user_id)], [_max_length(), "0", *_triple(entry)])
+        for user_id, entry in entries_by_user.items()
+    ]
+    store.run_each("merge", client, calls)
+
+
+def _feeds(user_ids: list[int]) -> list[list[str]]:
+    """Each user's feed key, as `store.run_feeds` takes them."""
+    return [[keys.feed_key(user_id)] for user_id in user_ids]
+
+
+def _feeds_and_reposts(user_ids: list[int]) -> list[list[str]]:
+    """Each user's [feed, reposts] keys, as `store.run_feeds` takes them."""
+    return [[keys.feed_key(user_id), keys.reposts_key(user_id)] for user_id in user_ids]
+
+
+def _total(replies: list[store.SlotReply]) -> int:
+    """The sum of the counts the script calls returned."""
+    return sum(int(reply.value) for reply in replies)
 
 
 def _triple(entry: FeedEntry) -> list[object]:
@@ -451,7 +463,7 @@ def invalidate_feeds_around(*, user_id: int) -> int:
     dropped = 0
     for source in dict.fromkeys([user_id, *reposters]):
         for batch in _batches(_audience(source)):
-            dropped += client.delete(*keys.feed_and_reposts_keys(batch))
+            dropped += store.delete_feeds(client, batch)
     return dropped
 
 
@@ -496,13 +508,13 @@ def forget_entries(*, user_id: int, tweet_ids: list[int]) -> None:
             pipe.zrem(keys.feed_key(user_id), *tweet_ids)
             pipe.hdel(keys.reposts_key(user_id), *(str(tweet_id) for tweet_id in tweet_ids))
             pipe.execute()
-    except RedisError as exc:
+    except store.REDIS_ERRORS as exc:
         logger.warning("feed: could not drop stale entries of user %s: %s", user_id, exc)
 
 
 def drop_feed(user_id: int) -> None:
     """Forget a feed (it is rebuilt on the next read)."""
-    store.connection().delete(keys.feed_key(user_id), keys.reposts_key(user_id))
+    store.delete_feeds(store.connection(), [user_id])
 
 
 def drop_feeds(*, user_ids: Iterable[int]) -> int:
@@ -512,5 +524,4 @@ def drop_feeds(*, user_ids: Iterable[int]) -> int:
     exactly (including reposts of old tweets a purge by id list would miss) and brings back
     what an undo allows again. Returns how many keys existed.
     """
-    key_names = keys.feed_and_reposts_keys(list(dict.fromkeys(user_ids)))
-    return store.connection().delete(*key_names) if key_names else 0
+    return store.delete_feeds(store.connection(), list(dict.fromkeys(user_ids)))

@@ -2,18 +2,42 @@
 
 Each script does its checks and writes atomically inside Redis, so a multi-step change
 (add unless present, mark, trim) needs one round trip and can never be half applied.
-Scripts that fan out take a whole batch of feeds as KEYS: one call per ~1,000 followers.
+Scripts that fan out take a whole batch of feeds as KEYS: one call per ~1,000 followers
+on a single Redis. On a Redis Cluster (FEED_REDIS_CLUSTER_URL) a script may only touch
+keys of one hash slot, so `run_feeds` splits the batch by slot and pipelines the calls,
+one round trip per node; a feed's two keys share a slot (hash tags, see `feed.keys`).
 Key names come from `feed.keys`; the scripts only know the sentinel member "0".
 """
 
+import logging
 from collections.abc import Sequence
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
+from django.conf import settings
 from django_redis import get_redis_connection
-from redis import Redis
+from redis.cluster import ClusterNode, RedisCluster
 from redis.commands.core import Script
+from redis.exceptions import (
+    AskError,
+    ClusterDownError,
+    ConnectionError,
+    MovedError,
+    NoScriptError,
+    RedisClusterException,
+    RedisError,
+    TimeoutError,
+    TryAgainError,
+)
 
 from feed import keys
+
+logger = logging.getLogger(__name__)
+
+# "Redis trouble": worth a retry (tasks) or a fall back to PostgreSQL (reads). A cluster
+# client also raises RedisClusterException (not a RedisError), e.g. while a slot has no
+# master during a failover; ClusterDownError, MOVED and connection errors are RedisErrors.
+REDIS_ERRORS: tuple[type[Exception], ...] = (RedisError, RedisClusterException)
 
 # Trim to the newest `maxlen` real entries. Rank 0 is the sentinel (score 0, the lowest)
 # in a complete feed and is kept; a key without it keeps one extra entry, harmlessly,
@@ -161,9 +185,29 @@ return out
 """
 
 
-def connection() -> Redis:
-    """django-redis's pooled client for the default cache (the feeds' Redis)."""
+def connection() -> Any:
+    """The feeds' Redis client: the cluster's when FEED_REDIS_CLUSTER_URL is set, else
+    django-redis's pooled client for the default cache (REDIS_URL).
+
+    Typed Any: Redis and RedisCluster share the commands the feed uses, not a base class.
+    """
+    url = getattr(settings, "FEED_REDIS_CLUSTER_URL", "")
+    if url:
+        return _cluster_client(url)
     return get_redis_connection("default")
+
+
+@cache
+def _cluster_client(url: str) -> RedisCluster:
+    """One cluster client per process and URL: it holds the slot map and a pool per node.
+
+    Timeouts as the single Redis's (CACHES): fail fast, the caller retries or falls back.
+    """
+    return RedisCluster.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+
+
+def is_cluster(client: Any) -> bool:
+    return isinstance(client, RedisCluster)
 
 
 _SOURCES = {
@@ -178,9 +222,152 @@ _SOURCES = {
 _scripts: dict[str, Script] = {}
 
 
-def run(name: str, client: Redis, key_names: list[str], args: Sequence[Any]) -> Any:
-    """Run a script by EVALSHA (redis-py loads it again after a Redis restart or flush)."""
+def _script(name: str) -> Script:
     script = _scripts.get(name)
     if script is None:
         script = _scripts[name] = connection().register_script(_SOURCES[name])
-    return script(keys=key_names, args=args, client=client)
+    return script
+
+
+def run(name: str, client: Any, key_names: list[str], args: Sequence[Any]) -> Any:
+    """Run a script whose keys are in ONE hash slot, by EVALSHA.
+
+    On NOSCRIPT (a Redis restart or flush, a replica promoted on a cluster) redis-py loads
+    the script (on every master of a cluster) and runs it again. With a pipeline as
+    `client` the call is queued; use `run_each` for pipelined calls (it handles NOSCRIPT).
+    """
+    return _script(name)(keys=key_names, args=args, client=client)
+
+
+class SlotReply(NamedTuple):
+    """One script call of `run_feeds`: which feeds it got (indexes into the caller's list)
+    and the script's reply for them."""
+
+    feeds: list[int]
+    value: Any
+
+
+def run_feeds(name: str, client: Any, per_feed_keys: list[list[str]], args: Sequence[Any]) -> list[SlotReply]:
+    """A batch script over many feeds, each feed's keys given as one list.
+
+    Single Redis: one EVALSHA with every key, one reply for all the feeds. Cluster: the
+    feeds grouped by hash slot, one EVALSHA per group, all sent in one cluster pipeline
+    (one round trip per node). Callers combine the replies: sum the counts, or map
+    positions back through `SlotReply.feeds`. Each call is atomic for its feeds.
+    """
+    if not per_feed_keys:
+        return []
+    if not is_cluster(client):
+        flat = [key for feed in per_feed_keys for key in feed]
+        return [SlotReply(list(range(len(per_feed_keys))), run(name, client, flat, args))]
+    groups: dict[int, list[int]] = {}
+    for index, feed in enumerate(per_feed_keys):
+        groups.setdefault(client.keyslot(feed[0]), []).append(index)
+    calls = [([key for index in group for key in per_feed_keys[index]], args) for group in groups.values()]
+    values = run_each(name, client, calls)
+    return [SlotReply(group, value) for group, value in zip(groups.values(), values, strict=True)]
+
+
+def run_each(name: str, client: Any, calls: Sequence[tuple[list[str], Sequence[Any]]]) -> list[Any]:
+    """Several calls of one script, each on keys of one slot, pipelined (one round trip per
+    node on a cluster); their replies in order.
+
+    NOSCRIPT (a new master after a failover, a flushed or restarted Redis): the script is
+    loaded on every master and only the calls that failed are sent again, so a call that
+    ran is never repeated. Any other error is raised (the task retries).
+    """
+    script = _script(name)
+    replies: list[Any] = [None] * len(calls)
+    pending = list(range(len(calls)))
+    for attempt in range(3):
+        commands = [("EVALSHA", script.sha, len(calls[i][0]), *calls[i][0], *calls[i][1]) for i in pending]
+        if is_cluster(client):
+            results = _cluster_execute(client, [calls[i][0][0] for i in pending], commands)
+        else:
+            with client.pipeline(transaction=False) as pipe:
+                for command in commands:
+                    pipe.execute_command(*command)
+                results = pipe.execute(raise_on_error=False)
+        missing = []
+        for index, result in zip(pending, results, strict=True):
+            if isinstance(result, NoScriptError):
+                missing.append(index)
+            elif isinstance(result, Exception):
+                raise result
+            else:
+                replies[index] = result
+        if not missing:
+            return replies
+        logger.info("feed: script %s missing on a Redis node (attempt %d); loading it", name, attempt + 1)
+        client.script_load(script.script)  # a cluster client sends SCRIPT LOAD to every master
+        pending = missing
+    raise NoScriptError(f"script {name} still missing after loading it")
+
+
+# Replies of a node that does not (or no longer) own the slot, or of a cluster in a failover:
+# the command did not run, so it can be sent again through the cluster client, which follows
+# the redirection or waits for the new master (and raises if there is none yet).
+_REDIRECTED = (MovedError, AskError, TryAgainError, ClusterDownError)
+
+
+def _cluster_execute(client: RedisCluster, routing_keys: list[str], commands: list[tuple[Any, ...]]) -> list[Any]:
+    """Commands each on keys of one slot (the slot of its routing key), grouped by the master
+    that owns the slot and sent as one plain pipeline per node; replies (or the error each
+    got) in order.
+
+    Not redis-py's ClusterPipeline: it asks the server for the keys of every EVALSHA
+    (COMMAND GETKEYS, a round trip per command) and spends ~0.2 ms of Python per command.
+    A node that cannot be reached raises (after the slot map is refreshed): some of its
+    commands may have run, which is safe as every feed script is idempotent; the task retries.
+    """
+    by_node: dict[str, tuple[ClusterNode, list[int]]] = {}
+    for index, key in enumerate(routing_keys):
+        node = client.nodes_manager.get_node_from_slot(client.keyslot(key))
+        by_node.setdefault(node.name, (node, []))[1].append(index)
+    results: list[Any] = [None] * len(commands)
+    for node, indexes in by_node.values():
+        try:
+            with client.get_redis_connection(node).pipeline(transaction=False) as pipe:
+                for index in indexes:
+                    pipe.execute_command(*commands[index])
+                replies = pipe.execute(raise_on_error=False)
+        except (ConnectionError, TimeoutError):
+            _refresh_slots(client)
+            raise
+        for index, reply in zip(indexes, replies, strict=True):
+            results[index] = reply
+    redirected = [index for index, result in enumerate(results) if isinstance(result, _REDIRECTED)]
+    if redirected:
+        _refresh_slots(client)
+        for index in redirected:
+            try:
+                results[index] = client.execute_command(*commands[index])
+            except NoScriptError as exc:
+                results[index] = exc
+    return results
+
+
+def _refresh_slots(client: RedisCluster) -> None:
+    """Reload the slot map after a failover or a resharding; best effort (the caller raises)."""
+    try:
+        client.nodes_manager.initialize()
+    except REDIS_ERRORS as exc:
+        logger.warning("feed: could not refresh the Redis Cluster slot map: %s", exc)
+
+
+def delete_feeds(client: Any, user_ids: Sequence[int]) -> int:
+    """Delete feeds (both keys of each); returns how many keys existed.
+
+    Single Redis: one DEL. Cluster: a DEL spanning slots is refused, so one DEL per feed,
+    pipelined (one round trip per node).
+    """
+    if not user_ids:
+        return 0
+    if not is_cluster(client):
+        return int(client.delete(*keys.feed_and_reposts_keys(list(user_ids))))
+    commands = [("DEL", keys.feed_key(user_id), keys.reposts_key(user_id)) for user_id in user_ids]
+    results = _cluster_execute(client, [command[1] for command in commands], commands)
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
+    return sum(int(result) for result in results)

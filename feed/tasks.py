@@ -12,15 +12,16 @@ from typing import Any
 
 from celery import group, shared_task
 from celery.signals import worker_ready
-from redis.exceptions import RedisError
 
-from feed import selectors, services
+from feed import selectors, services, store
 
 logger = logging.getLogger(__name__)
 
-# Only Redis trouble is worth retrying: a database error or a bug would fail again.
+# Only Redis trouble is worth retrying: a database error or a bug would fail again. On a
+# cluster that includes a slot moved or failed over mid-task (MOVED, CLUSTERDOWN, a dead
+# master): the retry finds the new owner, and every service is idempotent.
 _RETRY: dict[str, Any] = {
-    "autoretry_for": (RedisError,),
+    "autoretry_for": store.REDIS_ERRORS,
     "retry_backoff": 2,
     "retry_backoff_max": 300,
     "retry_jitter": True,

@@ -7,10 +7,8 @@ never write and never import services.
 
 import logging
 
-from redis.exceptions import RedisError
-
 from accounts.models import User
-from feed import pull, selectors, services
+from feed import pull, selectors, services, store
 from feed.selectors import FeedItem
 
 logger = logging.getLogger(__name__)
@@ -25,7 +23,7 @@ def feed_page(*, viewer: User, limit: int, offset: int) -> tuple[int, list[FeedI
     """
     try:
         page = _redis_page_healed(user_id=viewer.pk, limit=limit, offset=offset)
-    except RedisError as exc:
+    except store.REDIS_ERRORS as exc:
         logger.warning("feed: Redis unavailable (%s); serving user %s's feed from PostgreSQL", exc, viewer.pk)
         page = None
     if page is None:

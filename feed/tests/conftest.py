@@ -44,6 +44,16 @@ def feed_snapshot(user: User | int) -> tuple[list[tuple[bytes, float]], dict[byt
     return members, marks
 
 
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+
+
+def redis_down(settings) -> None:  # type: ignore[no-untyped-def]
+    """Point the cache and the feeds (single Redis or cluster) at a port nobody listens on."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": DEAD_REDIS}}
+    if settings.FEED_REDIS_CLUSTER_URL:
+        settings.FEED_REDIS_CLUSTER_URL = DEAD_REDIS
+
+
 def feed_marks(user: User | int) -> dict[int, int]:
     _, marks = feed_snapshot(user)
     return {int(k): int(v) for k, v in marks.items()}
@@ -193,12 +203,14 @@ def purge_queues(*names: str) -> None:
 
 @pytest.fixture(scope="session")
 def worker_env(django_db_setup, django_db_blocker) -> Iterator[dict[str, str]]:  # type: ignore[no-untyped-def]
-    """Environment for worker subprocesses: the test database, our Redis db and broker."""
+    """Environment for worker subprocesses: the test database, our Redis db (and feed
+    cluster, if any) and broker."""
     with django_db_blocker.unblock():
         env = {
             **os.environ,
             "DATABASE_URL": test_database_url(),
             "REDIS_URL": settings.REDIS_URL,
+            "FEED_REDIS_CLUSTER_URL": settings.FEED_REDIS_CLUSTER_URL,
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "DJANGO_SETTINGS_MODULE": "config.settings",

@@ -9,7 +9,7 @@ from accounts import services as account_services
 from accounts.models import Mute
 from accounts.tests.factories import UserFactory
 from feed import services
-from feed.tests.conftest import feed_ids
+from feed.tests.conftest import feed_ids, redis_down
 from tweets import services as tweet_services
 from tweets.models import Tweet
 from tweets.tests.contract import FEED_ITEM_KEYS
@@ -179,8 +179,7 @@ def test_new_user_with_empty_feed(make_client):
 def test_redis_down_serves_the_same_tweets_from_postgresql(make_client, world, bob, settings, caplog):
     client = make_client(bob)
     pages = {offset: client.get(URL, {"limit": 15, "offset": offset}).json() for offset in (0, 15, 30)}
-    dead = {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}
-    settings.CACHES = {"default": dead}
+    redis_down(settings)
     for offset, expected in pages.items():
         response = client.get(URL, {"limit": 15, "offset": offset})
         assert response.status_code == 200

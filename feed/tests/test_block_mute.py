@@ -11,7 +11,7 @@ from accounts.models import Block, Follow, Mute, User
 from accounts.tests.factories import UserFactory
 from feed import keys, services, store
 from feed.pull import pull_feed_count, pull_feed_entries
-from feed.tests.conftest import feed_ids, feed_marks
+from feed.tests.conftest import feed_ids, feed_marks, redis_down
 from feed.timeline import feed_page
 from tweets import services as tweet_services
 from tweets.models import Repost, Tweet
@@ -60,10 +60,6 @@ def assert_exact(user: User) -> list[tuple[int, str | None]]:
     assert shown == pulled(user)
     assert feed_ids(user) == [pk for pk, _ in shown]  # nothing excluded is left behind in Redis
     return shown
-
-
-def redis_down(settings) -> None:  # type: ignore[no-untyped-def]
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 
 from accounts import services as account_services
 from feed import services
-from feed.tests.conftest import DEAD_BROKER, broker_at, feed_ids, tasks_published
+from feed.tests.conftest import DEAD_BROKER, broker_at, feed_ids, redis_down, tasks_published
 from tweets import services as tweet_services
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_broker_down_leaves_tweets_to_the_sweeper_and_runs_the_rest_inline(commi
 
 
 def test_receivers_never_raise_with_broker_and_redis_down(commit, alice, bob, settings):
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    redis_down(settings)
     with tasks_published(), broker_at(DEAD_BROKER):
         with commit():
             tweet = tweet_services.tweet_create(author=alice, content="everything is down")

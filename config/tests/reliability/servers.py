@@ -1,4 +1,4 @@
-"""Throwaway real servers for fault tests: PostgreSQL, Redis and the app under gunicorn.
+"""Throwaway real servers for fault tests: PostgreSQL, Redis, a Redis Cluster and the app under gunicorn.
 
 Fault tests stop and start servers, so they never touch the machine's shared ones (other
 test runs use them): each gets its own PostgreSQL (pgserver's binaries, a temporary data
@@ -8,9 +8,11 @@ the app as a separate gunicorn process pointed at them. Everything binds 127.0.0
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +20,8 @@ import time
 from pathlib import Path
 
 import requests
+from redis import Redis
+from redis.exceptions import RedisError
 
 from config.processes import free_port, stop, wait_for_port
 
@@ -254,4 +258,179 @@ class Beat:
 
     def stop(self) -> None:
         stop(self.process, timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _cluster_port() -> int:
+    """A free port whose cluster bus port (port + 10000) is free and valid too."""
+    for _ in range(1000):
+        port = free_port()
+        if port + 10000 > 65535:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port + 10000))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port pair for a Redis Cluster node")
+
+
+class ThrowawayRedisCluster:
+    """A Redis Cluster of our own: 3 masters and 3 replicas on free loopback ports.
+
+    Built with the real tools (`redis-server --cluster-enabled yes`, `redis-cli --cluster
+    create --cluster-replicas 1`), with a 1 s cluster-node-timeout so that a killed master's
+    replica is promoted within seconds. No persistence: a killed node is gone for good.
+    """
+
+    def __init__(self, masters: int = 3, *, node_timeout_ms: int = 1000) -> None:
+        self.binary = shutil.which("redis-server") or "redis-server"
+        self.cli = shutil.which("redis-cli") or "redis-cli"
+        self.dir = Path(tempfile.mkdtemp(prefix="chirp-redis-cluster-"))
+        self.ports: list[int] = []
+        while len(self.ports) < masters * 2:
+            port = _cluster_port()
+            if port not in self.ports:
+                self.ports.append(port)
+        self.node_timeout_ms = node_timeout_ms
+        self.processes: dict[int, subprocess.Popen] = {}
+        atexit.register(self.destroy)  # never leave six servers behind, whatever failed
+
+    def start(self, timeout: float = 60) -> None:
+        for port in self.ports:
+            node_dir = self.dir / str(port)
+            node_dir.mkdir()
+            # Each node's log goes to its own file: the cluster's story when a test fails.
+            self.processes[port] = subprocess.Popen(
+                [
+                    self.binary,
+                    "--port",
+                    str(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-config-file",
+                    str(node_dir / "nodes.conf"),
+                    "--cluster-node-timeout",
+                    str(self.node_timeout_ms),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    # Replicas sync at once, and one may take over however long it was cut off.
+                    "--repl-diskless-sync-delay",
+                    "0",
+                    "--cluster-replica-validity-factor",
+                    "0",
+                    "--dir",
+                    str(node_dir),
+                    "--logfile",
+                    str(node_dir / "redis.log"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        for port in self.ports:
+            wait_for_port(port, process=self.processes[port])
+        subprocess.run(
+            [
+                self.cli,
+                "--cluster",
+                "create",
+                *(f"127.0.0.1:{port}" for port in self.ports),
+                "--cluster-replicas",
+                "1",
+                "--cluster-yes",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+        )
+        self.wait_healthy(timeout=timeout)
+
+    def _client(self, port: int) -> Redis:
+        return Redis(host="127.0.0.1", port=port, socket_timeout=2, socket_connect_timeout=1)
+
+    def alive_ports(self) -> list[int]:
+        return [port for port, process in self.processes.items() if process.poll() is None]
+
+    def _cluster_ok(self, port: int) -> bool:
+        try:
+            with self._client(port) as client:
+                info = client.execute_command("CLUSTER INFO")  # parsed into a dict by redis-py
+        except RedisError:
+            return False
+        return info.get("cluster_state") == "ok"
+
+    def masters(self) -> list[int]:
+        """Ports of the live masters that own slots, as the live nodes see it."""
+        with self._client(self.alive_ports()[0]) as client:
+            slots = client.execute_command("CLUSTER SLOTS")
+        alive = set(self.alive_ports())
+        return sorted({int(entry[2][1]) for entry in slots} & alive)
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        """Until every live node says cluster_state:ok, only live masters own slots and the
+        live replicas are in sync (a replica that never synced would not take over)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            alive = self.alive_ports()
+            if (
+                all(self._cluster_ok(port) for port in alive)
+                and self._slots_on_live_masters(alive)
+                and all(self._replica_synced(port) for port in alive)
+            ):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"Redis Cluster not healthy after {timeout} s (logs in {self.dir})")
+
+    def _replica_synced(self, port: int) -> bool:
+        """A master, or a replica whose link to its master is up (so it can take over)."""
+        try:
+            with self._client(port) as client:
+                info = client.info("replication")
+        except RedisError:
+            return False
+        return info.get("role") == "master" or info.get("master_link_status") == "up"
+
+    def _slots_on_live_masters(self, alive: list[int]) -> bool:
+        try:
+            with self._client(alive[0]) as client:
+                slots = client.execute_command("CLUSTER SLOTS")
+        except RedisError:
+            return False
+        covered = sum(int(entry[1]) - int(entry[0]) + 1 for entry in slots)
+        return covered == 16384 and all(int(entry[2][1]) in alive for entry in slots)
+
+    def master_of(self, key: str) -> int:
+        """The port of the master that owns `key`'s hash slot."""
+        with self._client(self.alive_ports()[0]) as client:
+            slot = int(client.execute_command("CLUSTER KEYSLOT", key))
+            for entry in client.execute_command("CLUSTER SLOTS"):
+                if int(entry[0]) <= slot <= int(entry[1]):
+                    return int(entry[2][1])
+        raise LookupError(f"no node owns slot {slot}")
+
+    def kill(self, port: int) -> None:
+        """SIGKILL one node: a crash, as the cluster and the clients see it."""
+        process = self.processes[port]
+        process.kill()
+        process.wait(timeout=10)
+
+    def flushall(self) -> None:
+        for port in self.masters():
+            with self._client(port) as client:
+                client.flushall()
+
+    def url(self) -> str:
+        """One node's URL: redis-py's cluster client discovers the others."""
+        return f"redis://127.0.0.1:{self.masters()[0]}/0"
+
+    def destroy(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
         shutil.rmtree(self.dir, ignore_errors=True)
