@@ -34,7 +34,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger(__name__)
 
@@ -194,11 +194,17 @@ def is_pinned(request: HttpRequest) -> bool:
     return bool(pin_keys) and bool(cache.get_many(pin_keys))
 
 
-def pin(request: HttpRequest) -> None:
-    """After a write: the client's and its user's next reads go to the primary for a while."""
+def pin(request: HttpRequest, response: HttpResponse) -> None:
+    """After a write: the client's and its user's next reads go to the primary for a while.
+
+    A session the response starts (a log-in) is pinned too: the next request brings it.
+    """
     pin_keys = client_pin_keys(request)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         pin_keys.append(_user_key(user.pk))
+    new_session = response.cookies.get(settings.SESSION_COOKIE_NAME)
+    if new_session is not None and new_session.value:
+        pin_keys.append(_credential_key(new_session.value))
     if pin_keys:
         cache.set_many(dict.fromkeys(pin_keys, 1), timeout=settings.REPLICA_PIN_SECONDS)
