@@ -204,6 +204,8 @@ CACHES = {
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 FEED_MAX_LENGTH = env.int("FEED_MAX_LENGTH", default=800)
+# Seconds a tweet's cached body (feed.objects) lives in Redis after it was written.
+TWEET_CACHE_TTL = env.int("TWEET_CACHE_TTL", default=3600)
 # Home feeds on a Redis Cluster: one node's URL (redis-py discovers the others). Empty:
 # feeds live on REDIS_URL with the cache, as on a single machine.
 FEED_REDIS_CLUSTER_URL = env.str("FEED_REDIS_CLUSTER_URL", default="")
@@ -314,7 +316,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "config.renderers.ORJSONRenderer",  # DRF's JSONRenderer's output, encoded by orjson
         "config.renderers.BrowsableAPIRenderer",  # DRF's, with a form for every write (PATCH too)
     ],
     "DEFAULT_PARSER_CLASSES": [

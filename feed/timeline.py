@@ -17,9 +17,10 @@ logger = logging.getLogger(__name__)
 def feed_page(*, viewer: User, limit: int, offset: int) -> tuple[int, list[FeedItem]]:
     """A page of the viewer's home feed: (count, items), newest first.
 
-    One Redis round trip for the ids, their repost marks and the count; one SQL query to
-    hydrate them. A feed missing from Redis is rebuilt first; when Redis is unreachable
-    the page is pulled from PostgreSQL instead (slower, same tweets).
+    One Redis round trip for the ids, their repost marks, the count and the cached
+    tweet bodies; one SQL query for what may change (counters, flags, visibility, names).
+    A feed missing from Redis is rebuilt first; when Redis is unreachable the page is
+    pulled from PostgreSQL instead (slower, same tweets).
     """
     try:
         page = _redis_page_healed(user_id=viewer.pk, limit=limit, offset=offset)
@@ -31,14 +32,13 @@ def feed_page(*, viewer: User, limit: int, offset: int) -> tuple[int, list[FeedI
         pulled = pull.pull_feed_entries(user_id=viewer.pk, limit=limit, offset=offset)
         items, _ = selectors.hydrate(entries=[(entry.tweet_id, entry.reposter_id) for entry in pulled], viewer=viewer)
         return count, items
-    count, entries = page
-    items, stale = selectors.hydrate(entries=entries, viewer=viewer)
+    items, stale = selectors.hydrate(entries=page.entries, viewer=viewer, blobs=page.blobs)
     if stale:
         services.forget_entries(user_id=viewer.pk, tweet_ids=stale)
-    return count, items
+    return page.length, items
 
 
-def _redis_page_healed(*, user_id: int, limit: int, offset: int) -> tuple[int, list[tuple[int, int | None]]] | None:
+def _redis_page_healed(*, user_id: int, limit: int, offset: int) -> selectors.RedisPage | None:
     """The Redis page, rebuilding a lost feed once; None if it is gone again at once (do not loop)."""
     page = selectors.redis_page(user_id=user_id, limit=limit, offset=offset)
     if page is None:
