@@ -124,3 +124,20 @@ def test_a_log_in_pins_the_session_it_starts(settings):
     reader = RequestFactory().get("/admin/")
     reader.COOKIES[settings.SESSION_COOKIE_NAME] = "new-session-key"
     assert replicas.is_pinned(reader)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_orm_reads_follow_the_router_and_locking_reads_go_to_the_primary(settings, monkeypatch):
+    from django.db import router
+
+    from tweets.models import Tweet
+
+    settings.DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+    monkeypatch.setattr(replicas, "healthy_replica", lambda: "replica_7")
+    with replicas.replica_reads(allowed=True):
+        assert Tweet.objects.all().db == "replica_7"
+        assert Tweet.objects.select_for_update().db == DEFAULT_DB_ALIAS  # routed as a write
+        assert router.db_for_read(Tweet) == "replica_7"  # what read_connection() opens for raw SQL
+    with replicas.replica_reads(allowed=False):
+        assert Tweet.objects.all().db == DEFAULT_DB_ALIAS
+    assert Tweet.objects.all().db == DEFAULT_DB_ALIAS
