@@ -94,8 +94,9 @@ def test_client_pin_keys_name_the_jwt_user_else_the_credential(alice):
     opaque = replicas.client_pin_keys(request_with(Authorization="Bearer mastodon-token-abc"))
     assert len(opaque) == 1 and opaque[0].startswith("replica-pin:credential:")
     assert "mastodon-token-abc" not in opaque[0]  # hashed, never the secret itself
-    forged = replicas.client_pin_keys(request_with(Authorization=f"Bearer {token[:-2]}xx"))
-    assert forged[0].startswith("replica-pin:credential:")  # a bad signature names no user
+    garbage = replicas.client_pin_keys(request_with(Authorization="Bearer a.%%%.c"))
+    assert garbage[0].startswith("replica-pin:credential:")
+    # The claim is read unverified (routing only): a forged token still gets its 401 from DRF.
     assert replicas.client_pin_keys(request_with()) == []
 
 
