@@ -207,6 +207,11 @@ FEED_MAX_LENGTH = env.int("FEED_MAX_LENGTH", default=800)
 # Hybrid fan-out (feed/merged.py): authors with more followers than this are not fanned out;
 # their tweets are merged into followers' feeds at read time. 0: every author is merged.
 FANOUT_FOLLOWER_LIMIT = env.int("FANOUT_FOLLOWER_LIMIT", default=10000)
+# Seconds JWT authentication trusts a user's cached "active, password changed at" (accounts/
+# auth_cache.py) instead of reading the row; suspension and password change drop it at once.
+AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=30)
+# Seconds a tweet's cached body (feed.objects) lives in Redis after it was written.
+TWEET_CACHE_TTL = env.int("TWEET_CACHE_TTL", default=3600)
 # Home feeds on a Redis Cluster: one node's URL (redis-py discovers the others). Empty:
 # feeds live on REDIS_URL with the cache, as on a single machine.
 FEED_REDIS_CLUSTER_URL = env.str("FEED_REDIS_CLUSTER_URL", default="")
@@ -317,7 +322,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "config.renderers.ORJSONRenderer",  # DRF's JSONRenderer's output, encoded by orjson
         "config.renderers.BrowsableAPIRenderer",  # DRF's, with a form for every write (PATCH too)
     ],
     "DEFAULT_PARSER_CLASSES": [

@@ -20,6 +20,9 @@
   members, scores and sentinel as a feed), kept for every author: the source list.
 - ``chirp:src:{author_id}:rp``: hash, tweet id -> the tweet's author id, for the source
   list's repost entries.
+- ``chirp:tweet:{tweet_id}``: hash, the tweet-object cache (feed.objects): field ``v`` the
+  body format's version, field ``b`` the immutable body (JSON). The hash tag is the tweet
+  id, so on a cluster each body lives on its own slot, fetched by one pipelined batch.
 - ``chirp:fanout:{tweet_id}:done`` (set of finished chunk indexes) and
   ``chirp:fanout:{tweet_id}:lease`` (a chunked fan-out is under way): the bookkeeping of a
   fan-out split into chunks, in one hash slot (the braces are a hash tag); gone once it completed.
@@ -32,6 +35,15 @@ SENTINEL_SCORE = 0
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+
+
+# The READ script builds body keys from member ids: prefix + id + suffix (see tweet_key).
+TWEET_KEY_PREFIX = "chirp:tweet:{"
+TWEET_KEY_SUFFIX = "}"
+
+
+def tweet_key(tweet_id: int) -> str:
+    return f"chirp:tweet:{{{tweet_id}}}"
 
 
 def feed_key(user_id: int) -> str:
@@ -93,3 +105,8 @@ def fan_out_lease_key(tweet_id: int) -> str:
 def score(moment: datetime) -> int:
     """Microseconds since the epoch: exact in a Redis double until the year 2255."""
     return (moment - _EPOCH) // _MICROSECOND
+
+
+def from_score(value: int) -> datetime:
+    """The moment a score stands for (UTC), the inverse of `score`."""
+    return _EPOCH + timedelta(microseconds=value)

@@ -13,6 +13,7 @@ sources pays one more (one pipeline: one round trip per node on a cluster) for t
 entries of each source list, merged here by score. See feed/README.md, "Hybrid fan-out".
 """
 
+import contextlib
 import logging
 from collections.abc import Iterable, Sequence
 from itertools import islice
@@ -26,7 +27,8 @@ from redis.exceptions import WatchError
 from redis.typing import EncodableT
 
 from accounts.selectors import follower_ids
-from feed import keys, store
+from config import fastjson
+from feed import keys, objects, store
 from feed.models import MergedAuthor
 from feed.pull import TABLES, excluded_cte
 
@@ -47,10 +49,24 @@ class Entry(NamedTuple):
 
 # --- Lua ----------------------------------------------------------------------
 
+# The tweet-object cache's body of a member (feed.objects) when ARGV[bv] (the body version)
+# is not empty, else "": on a single Redis the bodies ride in the read's round trip.
+_BODY = """
+local function body(member, bv)
+  if ARGV[bv] == '' then return '' end
+  local b = redis.call('HMGET', ARGV[bv + 1] .. member .. ARGV[bv + 2], 'v', 'b')
+  if b[1] ~= ARGV[bv] or not b[2] then return '' end
+  return b[2]
+end
+"""
+
 # Shared by the two viewer-side reads: the header {count, #sources, sources..., #hidden,
-# hidden..., #excluded, excluded...}.
-# ARGV[1] "partial" reads a feed without its sentinel too (tests inspecting Redis).
-_HEADER = f"""
+# hidden..., #excluded, excluded...}, then (id, mark or "", score, body or "") per entry.
+# ARGV[1] "partial" reads a feed without its sentinel too (tests inspecting Redis); the
+# body arguments (version, key prefix, suffix) follow the script's own.
+_HEADER = (
+    _BODY
+    + f"""
 local feed, rp, src, hide, excl = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 if ARGV[1] ~= 'partial' and not redis.call('ZSCORE', feed, '{keys.SENTINEL}') then return false end
 local sources = redis.call('SMEMBERS', src)
@@ -62,64 +78,70 @@ for _, name in ipairs({{hide, excl}}) do
   out[#out + 1] = #members
   for _, m in ipairs(members) do out[#out + 1] = m end
 end
-local function emit(flat)
+local function emit(flat, bv)
   for i = 1, #flat, 2 do
     if flat[i] ~= '{keys.SENTINEL}' then
       out[#out + 1] = flat[i]
       out[#out + 1] = redis.call('HGET', rp, flat[i]) or ''
       out[#out + 1] = flat[i + 1]
+      out[#out + 1] = body(flat[i], bv)
     end
   end
 end
 """
+)
 
-# KEYS: feed, reposts, sources, hidden, excluded. ARGV: "partial" or "", start, stop (ranks). With
-# sources, the page is merged in Python, so ranks 0..stop are returned. False when the feed
-# is not complete.
+# KEYS: feed, reposts, sources, hidden, excluded. ARGV: "partial" or "", start, stop (ranks),
+# body version (or ""), prefix, suffix. With sources, the page is merged in Python, so ranks
+# 0..stop are returned. False when the feed is not complete.
 FEED_PAGE = (
     _HEADER
     + """
 local start = ARGV[2]
 if #sources > 0 then start = 0 end
-emit(redis.call('ZREVRANGE', feed, start, ARGV[3], 'WITHSCORES'))
+emit(redis.call('ZREVRANGE', feed, start, ARGV[3], 'WITHSCORES'), 4)
 return out
 """
 )
 
-# KEYS as FEED_PAGE. ARGV: "", upper, lower (ZRANGEBYSCORE syntax), count, "1" for oldest first.
+# KEYS as FEED_PAGE. ARGV: "", upper, lower (ZRANGEBYSCORE syntax), count, "1" for oldest
+# first, body version (or ""), prefix, suffix.
 FEED_WINDOW = (
     _HEADER
     + """
 if ARGV[5] == '1' then
-  emit(redis.call('ZRANGEBYSCORE', feed, ARGV[3], ARGV[2], 'WITHSCORES', 'LIMIT', 0, ARGV[4]))
+  emit(redis.call('ZRANGEBYSCORE', feed, ARGV[3], ARGV[2], 'WITHSCORES', 'LIMIT', 0, ARGV[4]), 6)
 else
-  emit(redis.call('ZREVRANGEBYSCORE', feed, ARGV[2], ARGV[3], 'WITHSCORES', 'LIMIT', 0, ARGV[4]))
+  emit(redis.call('ZREVRANGEBYSCORE', feed, ARGV[2], ARGV[3], 'WITHSCORES', 'LIMIT', 0, ARGV[4]), 6)
 end
 return out
 """
 )
 
-# KEYS: source list, its reposts hash. ARGV: mode ("rank" or "window"), then for rank:
+# KEYS: source list, its reposts hash. ARGV: body version (or ""), prefix, suffix, then mode
+# ("rank" or "window"), then for rank:
 # stop; for window: upper, lower, count, oldest-first flag; then the viewer's id and
 # skipped authors count k, k ids (sources, excluded users), then the hidden "tweet:score"
 # entries of this source.
 # Returns false for a list without its sentinel (rebuild it), else {count, not-for-this-
-# viewer count, id, author or "", score, ...}: the second number makes the merged count
+# viewer count, id, author or "", score, body or "", ...}: the second number makes the merged count
 # exact (reposts of the viewer's or a merged followee's tweets, entries hidden for them).
-SOURCE_READ = f"""
+SOURCE_READ = (
+    _BODY
+    + f"""
 local src, rp = KEYS[1], KEYS[2]
 if not redis.call('ZSCORE', src, '{keys.SENTINEL}') then return false end
 local i, flat
-if ARGV[1] == 'rank' then
-  flat = redis.call('ZREVRANGE', src, 0, ARGV[2], 'WITHSCORES')
-  i = 3
-else
-  if ARGV[5] == '1' then
-    flat = redis.call('ZRANGEBYSCORE', src, ARGV[3], ARGV[2], 'WITHSCORES', 'LIMIT', 0, ARGV[4])
-  else
-    flat = redis.call('ZREVRANGEBYSCORE', src, ARGV[2], ARGV[3], 'WITHSCORES', 'LIMIT', 0, ARGV[4])
-  end
+if ARGV[4] == 'rank' then
+  flat = redis.call('ZREVRANGE', src, 0, ARGV[5], 'WITHSCORES')
   i = 6
+else
+  if ARGV[8] == '1' then
+    flat = redis.call('ZRANGEBYSCORE', src, ARGV[6], ARGV[5], 'WITHSCORES', 'LIMIT', 0, ARGV[7])
+  else
+    flat = redis.call('ZREVRANGEBYSCORE', src, ARGV[5], ARGV[6], 'WITHSCORES', 'LIMIT', 0, ARGV[7])
+  end
+  i = 9
 end
 local skip = {{[ARGV[i]] = true}}
 local k = tonumber(ARGV[i + 1])
@@ -148,10 +170,12 @@ for j = 1, #flat, 2 do
     out[#out + 1] = flat[j]
     out[#out + 1] = redis.call('HGET', rp, flat[j]) or ''
     out[#out + 1] = flat[j + 1]
+    out[#out + 1] = body(flat[j], 1)
   end
 end
 return out
 """
+)
 
 # KEYS: source list, reposts. ARGV: tweet id, "1" to remove only a repost entry.
 # Returns the removed entry's score, or false.
@@ -250,6 +274,29 @@ class _Header(NamedTuple):
     hidden: set[str]
     excluded: set[int]
     entries: list[Entry]
+    blobs: dict[int, list]
+
+
+class MergedPage(NamedTuple):
+    """A page of the merged feed: its length, its entries, and the cached tweet bodies the
+    read brought (decoded JSON; misses absent), or None when they were not asked for (a
+    cluster: feed.selectors.hydrate fetches them)."""
+
+    length: int
+    entries: list[Entry]
+    blobs: dict[int, list] | None
+
+
+def _body_args(client: Any) -> list[EncodableT]:
+    """Ask the scripts for the cached bodies on a single Redis only (on a cluster the body
+    keys are on other slots than the feed and the lists)."""
+    return ["", "", ""] if store.is_cluster(client) else list(objects.body_args())
+
+
+def _take_blob(blobs: dict[int, list], tweet_id: int, raw: Any) -> None:
+    if raw:
+        with contextlib.suppress(ValueError):  # a damaged body is a miss: hydrate reads it again
+            blobs[tweet_id] = fastjson.loads(raw)
 
 
 def _parse_header(reply: list[Any]) -> _Header:
@@ -262,11 +309,13 @@ def _parse_header(reply: list[Any]) -> _Header:
     n_excluded = int(reply[at])
     excluded = {int(x) for x in reply[at + 1 : at + 1 + n_excluded]}
     flat = reply[at + 1 + n_excluded :]
-    entries = [
-        Entry(int(flat[i]), int(flat[i + 1]) if flat[i + 1] else None, int(float(flat[i + 2])), None)
-        for i in range(0, len(flat), 3)
-    ]
-    return _Header(count, sources, hidden, excluded, entries)
+    entries = []
+    blobs: dict[int, list] = {}
+    for i in range(0, len(flat), 4):
+        tweet_id = int(flat[i])
+        entries.append(Entry(tweet_id, int(flat[i + 1]) if flat[i + 1] else None, int(float(flat[i + 2])), None))
+        _take_blob(blobs, tweet_id, flat[i + 3])
+    return _Header(count, sources, hidden, excluded, entries, blobs)
 
 
 def _source_args(viewer_id: int, header: "_Header", source: int) -> list[EncodableT]:
@@ -287,15 +336,21 @@ class _SourcePage(NamedTuple):
     total: int
     excluded: int
     entries: list[tuple[int, int | None, int]]  # tweet id, the tweet's author for a repost entry, score
+    blobs: dict[int, list]
 
 
-def _read_sources(client: Redis, viewer_id: int, header: _Header, window: list[EncodableT]) -> dict[int, _SourcePage]:
+def _read_sources(
+    client: Redis, viewer_id: int, header: _Header, window: list[EncodableT], with_bodies: bool = True
+) -> dict[int, _SourcePage]:
     """Each source list's part of the page, in one pipeline (one round trip per node);
     a list Redis lost is rebuilt from PostgreSQL and read again."""
     pages: dict[int, _SourcePage] = {}
     wanted = list(header.sources)
+    bodies = _body_args(client) if with_bodies else ["", "", ""]
     for attempt in range(2):
-        calls = [(_source_keys(source), [*window, *_source_args(viewer_id, header, source)]) for source in wanted]
+        calls = [
+            (_source_keys(source), [*bodies, *window, *_source_args(viewer_id, header, source)]) for source in wanted
+        ]
         replies = store.run_each("merged_source_read", client, calls)
         missing = []
         for source, reply in zip(wanted, replies, strict=True):
@@ -303,11 +358,13 @@ def _read_sources(client: Redis, viewer_id: int, header: _Header, window: list[E
                 missing.append(source)
                 continue
             flat = reply[2:]
-            entries = [
-                (int(flat[i]), int(flat[i + 1]) if flat[i + 1] else None, int(float(flat[i + 2])))
-                for i in range(0, len(flat), 3)
-            ]
-            pages[source] = _SourcePage(int(reply[0]), int(reply[1]), entries)
+            entries = []
+            blobs: dict[int, list] = {}
+            for i in range(0, len(flat), 4):
+                tweet_id = int(flat[i])
+                entries.append((tweet_id, int(flat[i + 1]) if flat[i + 1] else None, int(float(flat[i + 2]))))
+                _take_blob(blobs, tweet_id, flat[i + 3])
+            pages[source] = _SourcePage(int(reply[0]), int(reply[1]), entries, blobs)
         if not missing or attempt == 1:
             break
         for source in missing:
@@ -368,7 +425,7 @@ def _merge(viewer_id: int, header: _Header, pages: dict[int, _SourcePage]) -> _M
     return _Merged(ordered, considered - len(best), overruled)
 
 
-def read_page(*, user_id: int, limit: int, offset: int, partial: bool = False) -> tuple[int, list[Entry]] | None:
+def read_page(*, user_id: int, limit: int, offset: int, partial: bool = False) -> MergedPage | None:
     """(count, entries) of a page of the viewer's feed merged with their sources' lists.
 
     One round trip when the viewer follows no merged author, two otherwise. None when the
@@ -378,19 +435,25 @@ def read_page(*, user_id: int, limit: int, offset: int, partial: bool = False) -
     `partial`: read a feed without its sentinel as it is (for tests that inspect Redis).
     """
     client = store.connection()
-    reply = _run("feed_page", client, _viewer_keys(user_id), ["partial" if partial else "", offset, offset + limit - 1])
+    bodies = _body_args(client)
+    args = ["partial" if partial else "", offset, offset + limit - 1, *bodies]
+    reply = _run("feed_page", client, _viewer_keys(user_id), args)
     if reply is None:
         return None
     header = _parse_header(reply)
+    blobs = header.blobs if bodies[0] else None
     if not header.sources:
-        return header.total, header.entries
+        return MergedPage(header.total, header.entries, blobs)
     pages = _read_sources(client, user_id, header, ["rank", offset + limit - 1])
     merged = _merge(user_id, header, pages)
     if merged.overruled:
         hide_entries(user_id=user_id, entries=merged.overruled)
     total = header.total + sum(page.total - page.excluded for page in pages.values()) - merged.duplicates
     max_length = _max_length()
-    return min(total, max_length), merged.entries[offset : min(offset + limit, max_length)]
+    if blobs is not None:
+        for page in pages.values():
+            blobs.update(page.blobs)
+    return MergedPage(min(total, max_length), merged.entries[offset : min(offset + limit, max_length)], blobs)
 
 
 def read_window(*, user_id: int, upper: str, lower: str, count: int, oldest_first: bool) -> list[Entry] | None:
@@ -398,13 +461,13 @@ def read_window(*, user_id: int, upper: str, lower: str, count: int, oldest_firs
     or oldest first, from the feed and the sources' lists; None when the feed is missing."""
     client = store.connection()
     window: list[EncodableT] = [upper, lower, count, "1" if oldest_first else "0"]
-    reply = _run("feed_window", client, _viewer_keys(user_id), ["", *window])
+    reply = _run("feed_window", client, _viewer_keys(user_id), ["", *window, "", "", ""])
     if reply is None:
         return None
     header = _parse_header(reply)
     if not header.sources:
         return header.entries
-    pages = _read_sources(client, user_id, header, ["window", *window])
+    pages = _read_sources(client, user_id, header, ["window", *window], with_bodies=False)
     entries = _merge(user_id, header, pages).entries
     if oldest_first:
         entries.reverse()

@@ -14,6 +14,7 @@ from django.dispatch import Signal
 
 from accounts import signals as account_signals
 from config.enqueue import enqueue_or_leave_to_sweeper, enqueue_or_run_inline
+from feed import objects
 from tweets import signals as tweet_signals
 
 logger = logging.getLogger(__name__)
@@ -25,11 +26,21 @@ def _tasks():  # type: ignore[no-untyped-def]
     return tasks
 
 
-def on_tweet_created(sender: object, *, tweet_id: int, **kwargs: Any) -> None:
+def on_tweet_created(sender: object, *, tweet_id: int, author_id: int, **kwargs: Any) -> None:
+    if "content" in kwargs:  # the body, so the first reads of the new tweet are cache hits
+        objects.cache_new_tweet(
+            tweet_id=tweet_id,
+            author_id=author_id,
+            content=kwargs["content"],
+            created_at=kwargs["created_at"],
+            mention_ids=list(kwargs["mention_ids"]),
+            tags=list(kwargs["tags"]),
+        )
     enqueue_or_leave_to_sweeper(_tasks().fan_out, "the sweeper", tweet_id=tweet_id)
 
 
 def on_tweet_removed(sender: object, *, tweet_id: int, author_id: int, reposter_ids: list[int], **kwargs: Any) -> None:
+    objects.forget([tweet_id])  # reads would skip it anyway (hydrate checks PostgreSQL): frees memory now
     enqueue_or_run_inline(
         _tasks().remove_tweet, tweet_id=tweet_id, author_id=author_id, reposter_ids=list(reposter_ids)
     )

@@ -1,9 +1,11 @@
-"""Reads of the feed: a page of ids from Redis, hydrated in one SQL query.
+"""Reads of the feed: a page of ids and cached tweet bodies from Redis, completed by one
+exact SQL query (counters, flags, visibility, names).
 
 Reads only: the pulled feed (PostgreSQL) is in feed.pull, and feed.timeline combines the
 two with the repairs a read may call for (feed.services).
 """
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -11,10 +13,14 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from accounts.models import User
+from config import fastjson
+from config.prepared import prepared_cursor
 from config.replicas import primary_reads, read_connection, reading_from_replica
-from feed import keys, store
+from feed import keys, objects, store
 from feed.pull import TABLES, excluded_cte
-from tweets.models import Hashtag, Like, Mention, Tweet, TweetHashtag
+from tweets.models import Like, Tweet
+
+logger = logging.getLogger(__name__)
 
 
 class AuthorRow(NamedTuple):
@@ -49,44 +55,70 @@ class FeedItem(NamedTuple):
     reposted_at: datetime | None
 
 
-def redis_page(*, user_id: int, limit: int, offset: int) -> tuple[int, list[tuple[int, int | None]]] | None:
-    """(count, [(tweet id, reposter id or None)]) of a page of the Redis feed, in one round trip.
+class RedisPage(NamedTuple):
+    """A page of the Redis feed: the feed's length, (tweet id, reposter id) entries, and
+    the cached bodies the READ script found for them (decoded JSON; misses absent), or
+    None when they were not asked for (a cluster)."""
 
-    None when the feed is missing (never built, evicted or dropped): the caller rebuilds it.
-    Raises one of store.REDIS_ERRORS when Redis cannot answer.
+    length: int
+    entries: list[tuple[int, int | None]]
+    blobs: dict[int, list] | None
+
+
+def redis_page(*, user_id: int, limit: int, offset: int) -> RedisPage | None:
+    """A page of the Redis feed with its tweets' cached bodies, in one round trip.
+
+    On a cluster the bodies live on other slots than the feed: `blobs` is None and
+    hydrate fetches them with one pipelined batch. None when the feed is missing (never
+    built, evicted or dropped): the caller rebuilds it. Raises one of
+    store.REDIS_ERRORS when Redis cannot answer.
     """
     client = store.connection()
     key_names = [keys.feed_key(user_id), keys.reposts_key(user_id)]
+    if not store.is_cluster(client):
+        reply = store.run("read_with_bodies", client, key_names, [offset, offset + limit - 1, *objects.body_args()])
+        if reply is None:
+            return None
+        try:
+            count, *flat = fastjson.loads(reply)
+        except ValueError:  # a damaged body: read ids alone, fetch bodies one by one (it is then a miss)
+            logger.warning("feed: unreadable page of user %s's feed with bodies; reading without", user_id)
+        else:
+            entries: list[tuple[int, int | None]] = []
+            blobs: dict[int, list] = {}
+            for i in range(0, len(flat), 3):
+                tweet_id, reposter_id, body = flat[i], flat[i + 1], flat[i + 2]
+                entries.append((tweet_id, reposter_id or None))
+                if body is not None:
+                    blobs[tweet_id] = body
+            return RedisPage(count, entries, blobs)
     reply = store.run("read", client, key_names, [offset, offset + limit - 1])
     if reply is None:
         return None
     count, flat = int(reply[0]), reply[1:]
-    entries = [(int(flat[i]), int(flat[i + 1]) if flat[i + 1] else None) for i in range(0, len(flat), 2)]
-    return count, entries
+    pairs = [(int(flat[i]), int(flat[i + 1]) if flat[i + 1] else None) for i in range(0, len(flat), 2)]
+    return RedisPage(count, pairs, None)
 
 
-# The page's tweets, authors, the viewer's flags and, for repost entries, the reposter's
-# name while that repost still exists: one statement, ids passed as arrays so its text never
-# changes. Raw SQL because on this hot path the ORM spent more time compiling the query
-# (Exists, Case/When per id) and building instances than PostgreSQL spent running it (bench/).
-# Tweets by excluded users (blocks either way, mutes) have no row and repost entries by them
-# no reposter: both come out stale, dropped from Redis like deleted ones. So does a repost
-# entry of the viewer's own tweet or of a followed author's (the pull query's rule; a merged
-# source's list holds such reposts, feed.merged).
-_HYDRATE_SQL = (
+# What changes about the page's tweets, for this viewer, exactly as PostgreSQL has it now:
+# counters, in_reply_to (a parent's deletion sets it NULL), the author's current username,
+# the viewer's flags and, for repost entries, the reposter's name while that repost still
+# exists; then the current usernames of the active users the bodies mention. One
+# statement, ids passed as arrays so its text never changes; no body columns, no mention or
+# hashtag joins (the bodies come from feed.objects). Tweets by excluded users (blocks
+# either way, mutes), hidden tweets and suspended authors have no row, and repost entries by
+# excluded or suspended reposters no reposter: both come out stale, dropped from Redis like
+# deleted ones. So does a repost entry of the viewer's own tweet or of a followed author's
+# (the pull query's rule; a merged source's list holds such reposts, feed.merged). Mention
+# rows are told apart by their NULL counters.
+_STATE_SQL = (
     "WITH "
     + excluded_cte("viewer")
     + """
-SELECT t.id, t.author_id, u.username, t.content, t.created_at, t.in_reply_to_id,
-       t.num_likes, t.num_replies, t.num_reposts,
+SELECT t.id, t.in_reply_to_id, t.num_likes, t.num_replies, t.num_reposts, u.username,
        EXISTS (SELECT 1 FROM {like} l WHERE l.tweet_id = t.id AND l.user_id = %(viewer)s),
        EXISTS (SELECT 1 FROM {repost} r WHERE r.tweet_id = t.id AND r.user_id = %(viewer)s),
-       rp.username, rp.created_at,
-       ARRAY(SELECT json_build_object('id', m.user_id, 'username', mu.username)
-             FROM {mention} m JOIN {user} mu ON mu.id = m.user_id AND mu.is_active
-             WHERE m.tweet_id = t.id ORDER BY m.position),
-       ARRAY(SELECT h.name FROM {tweethashtag} th JOIN {hashtag} h ON h.id = th.hashtag_id
-             WHERE th.tweet_id = t.id ORDER BY th.position)
+       rp.username, rp.created_at
 FROM unnest(%(ids)s::bigint[], %(reposters)s::bigint[]) AS e(tweet_id, reposter_id)
 JOIN {tweet} t ON t.id = e.tweet_id AND t.hidden_at IS NULL AND t.author_id NOT IN (SELECT uid FROM excluded)
 JOIN {user} u ON u.id = t.author_id AND u.is_active
@@ -96,18 +128,19 @@ LEFT JOIN LATERAL (
       AND t.author_id <> %(viewer)s AND NOT EXISTS (
           SELECT 1 FROM {follow} f WHERE f.follower_id = %(viewer)s AND f.followee_id = t.author_id)
 ) rp ON e.reposter_id IS NOT NULL
+UNION ALL
+SELECT mu.id, NULL, NULL, NULL, NULL, mu.username, NULL, NULL, NULL, NULL
+FROM {user} mu WHERE mu.id = ANY(%(mentioned)s::bigint[]) AND mu.is_active
 """
-).format(
-    like=Like._meta.db_table,
-    mention=Mention._meta.db_table,
-    tweethashtag=TweetHashtag._meta.db_table,
-    hashtag=Hashtag._meta.db_table,
-    **TABLES,
-)
+).format(like=Like._meta.db_table, **TABLES)
 
 
-def hydrate(*, entries: list[tuple[int, int | None]], viewer: User) -> tuple[list[FeedItem], list[int]]:
-    """Tweets for (tweet id, reposter id) entries in one query, in the entries' order.
+def hydrate(
+    *, entries: list[tuple[int, int | None]], viewer: User, blobs: dict[int, list] | None = None
+) -> tuple[list[FeedItem], list[int]]:
+    """Tweets for (tweet id, reposter id) entries, in the entries' order: bodies from the
+    tweet-object cache (feed.objects; `blobs` = what the READ script brought, else one
+    pipelined fetch), the rest from one exact PostgreSQL query (_STATE_SQL).
 
     Returns (items, stale ids): deleted or hidden tweets, suspended authors, authors the
     viewer blocks, is blocked by or mutes, and repost entries whose repost was undone (or
@@ -117,33 +150,64 @@ def hydrate(*, entries: list[tuple[int, int | None]], viewer: User) -> tuple[lis
     """
     if not entries:
         return [], []
-    params: dict[str, Any] = {
-        "viewer": viewer.pk,
-        "ids": [tweet_id for tweet_id, _ in entries],
-        "reposters": [reposter_id for _, reposter_id in entries],
-    }
-    items, stale = _hydrated(params, entries, read_connection(Tweet))
+    ids = [tweet_id for tweet_id, _ in entries]
+    bodies = objects.tweet_bodies(ids, blobs=blobs)
+    items, stale = _hydrated(entries, viewer.pk, bodies, read_connection(Tweet))
     if stale and reading_from_replica():
         # A replica may lag behind the fan-out (which read the primary): what it lacks is
         # asked of the primary before the caller drops it from the feed as stale.
         with primary_reads():
-            items, stale = _hydrated(params, entries, read_connection(Tweet))
+            absent = [tweet_id for tweet_id in ids if tweet_id not in bodies]
+            bodies |= objects.tweet_bodies(absent, blobs={})  # the cache had none of them
+            items, stale = _hydrated(entries, viewer.pk, bodies, read_connection(Tweet))
     return items, stale
 
 
 def _hydrated(
-    params: dict[str, Any], entries: list[tuple[int, int | None]], connection: BaseDatabaseWrapper
+    entries: list[tuple[int, int | None]],
+    viewer_id: int,
+    bodies: dict[int, objects.TweetBody],
+    connection: BaseDatabaseWrapper,
 ) -> tuple[list[FeedItem], list[int]]:
-    """Run _HYDRATE_SQL on `connection`; (items in the entries' order, stale ids)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_HYDRATE_SQL, params)
+    """Run _STATE_SQL on `connection` and join it with the bodies; (items in the entries'
+    order, stale ids)."""
+    params: dict[str, Any] = {
+        "viewer": viewer_id,
+        "ids": [tweet_id for tweet_id, _ in entries],
+        "reposters": [reposter_id for _, reposter_id in entries],
+        "mentioned": list({user_id for body in bodies.values() for user_id in body.mention_ids}),
+    }
+    with prepared_cursor(connection) as cursor:  # one text for every page: planned once per connection
+        cursor.execute(_STATE_SQL, params)
         rows = cursor.fetchall()
-    found: dict[int, FeedItem] = {}
+    names: dict[int, str] = {}
+    states = []
     for row in rows:
-        # Columns in _HYDRATE_SQL's order; the six between username and the flags go to TweetRow as they are.
-        tweet_id, author_id, username, *fields, liked, reposted, by, reposted_at, mentions, tags = row
-        author = AuthorRow(author_id, username)
-        tweet = TweetRow._make((tweet_id, author_id, author, *fields, liked, reposted, mentions, tags))
+        if row[2] is None:  # a mentioned user: (id, ..., username, ...)
+            names[row[0]] = row[5]
+        else:
+            states.append(row)
+    found: dict[int, FeedItem] = {}
+    for tweet_id, in_reply_to_id, likes, replies, reposts, username, liked, reposted, by, reposted_at in states:
+        body = bodies.get(tweet_id)
+        if body is None:  # deleted between the two reads
+            continue
+        mentions = [{"id": uid, "username": names[uid]} for uid in body.mention_ids if uid in names]
+        tweet = TweetRow(
+            tweet_id,
+            body.author_id,
+            AuthorRow(body.author_id, username),
+            body.content,
+            body.created_at,
+            in_reply_to_id,
+            likes,
+            replies,
+            reposts,
+            liked,
+            reposted,
+            mentions,
+            body.tags,
+        )
         found[tweet_id] = FeedItem(tweet, by, reposted_at)
     items: list[FeedItem] = []
     stale: list[int] = []

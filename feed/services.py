@@ -7,9 +7,10 @@ followers from PostgreSQL and write each batch of ~1,000 feeds with one Lua call
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
+from contextlib import closing
 from datetime import datetime
-from itertools import chain, islice
+from itertools import islice
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -33,25 +34,37 @@ def _max_length() -> int:
     return settings.FEED_MAX_LENGTH
 
 
-def _batches(ids: Iterable[int]) -> Iterator[list[int]]:
+def _batches(ids: Iterable[int]) -> Generator[list[int]]:
     """Batches of FEED_FANOUT_BATCH_SIZE ids, pausing FEED_FANOUT_BATCH_PAUSE s between them.
 
-    The pause (0 by default) lets an operator spread a huge fan-out over time.
+    The pause (0 by default) lets an operator spread a huge fan-out over time. Use it as
+    `with closing(_batches(...))`: on an error (Redis down, a failover) the follower stream's
+    server-side cursor is then closed at once. Left to the garbage collector, it was closed
+    in the middle of the retry's own fetch, and psycopg waited forever on the connection.
     """
     size = getattr(settings, "FEED_FANOUT_BATCH_SIZE", 1000)
     pause = getattr(settings, "FEED_FANOUT_BATCH_PAUSE", 0.0)
     iterator = iter(ids)
     first = True
-    while batch := list(islice(iterator, size)):
-        if pause and not first:
-            time.sleep(pause)
-        first = False
-        yield batch
+    try:
+        while batch := list(islice(iterator, size)):
+            if pause and not first:
+                time.sleep(pause)
+            first = False
+            yield batch
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()
 
 
-def _audience(user_id: int) -> Iterator[int]:
-    """The feeds an action of `user_id` reaches: their own and their followers'."""
-    return chain([user_id], follower_ids(user_id=user_id))
+def _audience(user_id: int) -> Generator[int]:
+    """The feeds an action of `user_id` reaches: their own and their followers'.
+
+    A generator, so that closing it closes the followers' server-side cursor.
+    """
+    yield user_id
+    yield from follower_ids(user_id=user_id)
 
 
 def _kept_from(user_ids: list[int]) -> set[int]:
@@ -127,8 +140,9 @@ def _write_fan_out(*, tweet_id: int, created_at: datetime, audience: Iterable[in
     client = store.connection()
     args = [tweet_id, keys.score(created_at), _max_length()]
     written = 0
-    for batch in _batches(audience):
-        written += _total(store.run_feeds("fan_out", client, _feeds(batch), args))
+    with closing(_batches(audience)) as batches:
+        for batch in batches:
+            written += _total(store.run_feeds("fan_out", client, _feeds(batch), args))
     return written
 
 
@@ -230,8 +244,9 @@ def remove_tweet_from_feeds(*, tweet_id: int, author_id: int, reposter_ids: Iter
         score = merged.unrecord(client, user_id=user_id, tweet_id=tweet_id)
         # A merged entry is in the user's own feed and source list only.
         reach = _audience(user_id) if merged.reaches_followers(user_id=user_id, score=score) else iter([user_id])
-        for batch in _batches(reach):
-            removed += _total(store.run_feeds("remove", client, _feeds_and_reposts(batch), [tweet_id]))
+        with closing(_batches(reach)) as batches:
+            for batch in batches:
+                removed += _total(store.run_feeds("remove", client, _feeds_and_reposts(batch), [tweet_id]))
     return removed
 
 
@@ -276,20 +291,23 @@ def add_repost(*, tweet_id: int, user_id: int) -> int:
     args = [tweet_id, keys.score(created_at), user_id, _max_length()]
     if author_id != user_id:  # one's own tweet is in one's source list already
         merged.record(client, user_id=user_id, tweet_id=tweet_id, score=keys.score(created_at), author_id=author_id)
-    audience = _audience(user_id)
-    if merged.is_merged(user_id=user_id, num_followers=num_followers, since=merged_since):
-        audience = iter([user_id])  # followers merge it from the reposter's source list
+    # A large reposter: followers merge it from the reposter's source list.
+    large = merged.is_merged(user_id=user_id, num_followers=num_followers, since=merged_since)
+    audience: Iterator[int] = iter([user_id]) if large else _audience(user_id)
     kept = _kept_from([user_id, author_id])
     added = 0
-    for batch in _batches(audience):
-        # Who follows the author sees the tweet by its own right, even once trimmed away.
-        own = set(
-            Follow.objects.filter(followee_id=author_id, follower_id__in=batch).values_list("follower_id", flat=True)
-        )
-        own.add(author_id)
-        targets = [target for target in batch if target not in own and target not in kept]
-        if targets:
-            added += _total(store.run_feeds("repost_add", client, _feeds_and_reposts(targets), args))
+    with closing(_batches(audience)) as batches:
+        for batch in batches:
+            # Who follows the author sees the tweet by its own right, even once trimmed away.
+            own = set(
+                Follow.objects.filter(followee_id=author_id, follower_id__in=batch).values_list(
+                    "follower_id", flat=True
+                )
+            )
+            own.add(author_id)
+            targets = [target for target in batch if target not in own and target not in kept]
+            if targets:
+                added += _total(store.run_feeds("repost_add", client, _feeds_and_reposts(targets), args))
     return added
 
 
@@ -305,13 +323,14 @@ def remove_repost(*, tweet_id: int, user_id: int) -> int:
     changed = 0
     score = merged.unrecord(client, user_id=user_id, tweet_id=tweet_id, only_repost=True)
     reach = _audience(user_id) if merged.reaches_followers(user_id=user_id, score=score) else iter([user_id])
-    for batch in _batches(reach):
-        replies = store.run_feeds("repost_remove", client, _feeds_and_reposts(batch), [tweet_id, user_id])
-        # Positions are 1-based within each call's feeds.
-        users = [batch[reply.feeds[position - 1]] for reply in replies for position in reply.value]
-        if users:
-            changed += len(users)
-            _merge_many(client, _reasons_to_see(tweet_id=tweet_id, user_ids=users))
+    with closing(_batches(reach)) as batches:
+        for batch in batches:
+            replies = store.run_feeds("repost_remove", client, _feeds_and_reposts(batch), [tweet_id, user_id])
+            # Positions are 1-based within each call's feeds.
+            users = [batch[reply.feeds[position - 1]] for reply in replies for position in reply.value]
+            if users:
+                changed += len(users)
+                _merge_many(client, _reasons_to_see(tweet_id=tweet_id, user_ids=users))
     return changed
 
 
@@ -505,8 +524,9 @@ def invalidate_feeds_around(*, user_id: int) -> int:
     client = store.connection()
     dropped = merged.drop_sources([user_id, *reposters])
     for source in dict.fromkeys([user_id, *reposters]):
-        for batch in _batches(_audience(source)):
-            dropped += store.delete_feeds(client, batch)
+        with closing(_batches(_audience(source))) as batches:
+            for batch in batches:
+                dropped += store.delete_feeds(client, batch)
     return dropped
 
 

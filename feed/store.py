@@ -56,11 +56,14 @@ end
 """
 
 # KEYS: feeds. ARGV: tweet id, score, maxlen. Returns the number of feeds written.
-FAN_OUT = f"""
-local maxlen = tonumber(ARGV[3])
+# The trim is one ZREMRANGEBYRANK without the ZCARD test of _TRIM: a range that is empty
+# (a feed not full) costs Redis next to nothing, and a full feed, the common case of a fan-out
+# to active users, is then two calls instead of three (bench/README.md, fan-out).
+FAN_OUT = """
+local stop = -(tonumber(ARGV[3]) + 1)
 for _, feed in ipairs(KEYS) do
   redis.call('ZADD', feed, ARGV[2], ARGV[1])
-  {_TRIM}
+  redis.call('ZREMRANGEBYRANK', feed, 1, stop)
 end
 return #KEYS
 """
@@ -184,6 +187,30 @@ end
 return out
 """
 
+# READ with the page's cached tweet bodies (feed.objects), for a single Redis: the bodies
+# ride in the same round trip. KEYS: feed, reposts. ARGV: start, stop, then the cache's
+# body version, key prefix and suffix (feed.objects.body_args). Returns nil for an
+# incomplete feed, else ONE JSON text, [count, id1, reposter1 or 0, body1 or null, id2, ...]:
+# members and marks are decimal ids and bodies are JSON written by feed.objects, so they
+# are spliced in as they are, and the client parses one string instead of 60 RESP replies.
+# Body keys are built here, not passed as KEYS: fine on one Redis, not on a cluster (other
+# slots), where the caller uses READ and a pipelined fetch instead.
+READ_WITH_BODIES = f"""
+local feed, rp = KEYS[1], KEYS[2]
+if not redis.call('ZSCORE', feed, '{keys.SENTINEL}') then return false end
+local version, prefix, suffix = ARGV[3], ARGV[4], ARGV[5]
+local out = {{'[', tostring(redis.call('ZCARD', feed) - 1)}}
+for _, member in ipairs(redis.call('ZREVRANGE', feed, ARGV[1], ARGV[2])) do
+  if member ~= '{keys.SENTINEL}' then
+    local body = redis.call('HMGET', prefix .. member .. suffix, 'v', 'b')
+    if body[1] ~= version or not body[2] then body[2] = 'null' end
+    out[#out + 1] = ',' .. member .. ',' .. (redis.call('HGET', rp, member) or '0') .. ',' .. body[2]
+  end
+end
+out[#out + 1] = ']'
+return table.concat(out)
+"""
+
 
 def connection() -> Any:
     """The feeds' Redis client: the cluster's when FEED_REDIS_CLUSTER_URL is set, else
@@ -218,6 +245,7 @@ _SOURCES = {
     "merge": MERGE,
     "purge": PURGE,
     "read": READ,
+    "read_with_bodies": READ_WITH_BODIES,
 }
 _scripts: dict[str, Script] = {}
 
@@ -309,6 +337,29 @@ def run_each(name: str, client: Any, calls: Sequence[tuple[list[str], Sequence[A
     raise NoScriptError(f"script {name} still missing after loading it")
 
 
+def execute_each(client: Any, commands: Sequence[tuple[Any, ...]]) -> list[Any]:
+    """Single-key (or single-slot) commands such as ("ZSCORE", key, member), the key second,
+    pipelined: one round trip on a single Redis, one per node on a cluster. Their replies in
+    order; an error is raised.
+
+    For reads or writes over many feeds that are not scripts (e.g. a ZSCORE per follower):
+    redis-py's cluster pipeline costs ~0.2 ms of Python per command, this ~0.02 ms.
+    """
+    if not commands:
+        return []
+    if is_cluster(client):
+        results = _cluster_execute(client, [command[1] for command in commands], list(commands))
+    else:
+        with client.pipeline(transaction=False) as pipe:
+            for command in commands:
+                pipe.execute_command(*command)
+            results = pipe.execute(raise_on_error=False)
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
+    return results
+
+
 # Replies of a node that does not (or no longer) own the slot, or of a cluster in a failover:
 # the command did not run, so it can be sent again through the cluster client, which follows
 # the redirection or waits for the new master (and raises if there is none yet).
@@ -371,8 +422,4 @@ def delete_feeds(client: Any, user_ids: Sequence[int]) -> int:
     if not is_cluster(client):
         return int(client.delete(*(key for user_id in user_ids for key in keys.all_feed_keys(user_id))))
     commands = [("DEL", *keys.all_feed_keys(user_id)) for user_id in user_ids]
-    results = _cluster_execute(client, [command[1] for command in commands], commands)
-    for result in results:
-        if isinstance(result, Exception):
-            raise result
-    return sum(int(result) for result in results)
+    return sum(int(count) for count in execute_each(client, commands))

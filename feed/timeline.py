@@ -17,9 +17,10 @@ logger = logging.getLogger(__name__)
 def feed_page(*, viewer: User, limit: int, offset: int) -> tuple[int, list[FeedItem]]:
     """A page of the viewer's home feed: (count, items), newest first.
 
-    One Redis round trip for the ids, their repost marks and the count; one SQL query to
-    hydrate them. A feed missing from Redis is rebuilt first; when Redis is unreachable
-    the page is pulled from PostgreSQL instead (slower, same tweets).
+    One Redis round trip for the ids, their repost marks, the count and the cached
+    tweet bodies; one SQL query for what may change (counters, flags, visibility, names).
+    A feed missing from Redis is rebuilt first; when Redis is unreachable the page is
+    pulled from PostgreSQL instead (slower, same tweets).
     """
     try:
         page = _redis_page_healed(user_id=viewer.pk, limit=limit, offset=offset)
@@ -31,11 +32,12 @@ def feed_page(*, viewer: User, limit: int, offset: int) -> tuple[int, list[FeedI
         pulled = pull.pull_feed_entries(user_id=viewer.pk, limit=limit, offset=offset)
         items, _ = selectors.hydrate(entries=[(entry.tweet_id, entry.reposter_id) for entry in pulled], viewer=viewer)
         return count, items
-    count, entries = page
-    items, stale = selectors.hydrate(entries=[(e.tweet_id, e.reposter_id) for e in entries], viewer=viewer)
+    items, stale = selectors.hydrate(
+        entries=[(e.tweet_id, e.reposter_id) for e in page.entries], viewer=viewer, blobs=page.blobs
+    )
     if stale:
-        forget_stale(user_id=viewer.pk, entries=entries, stale=stale)
-    return count, items
+        forget_stale(user_id=viewer.pk, entries=page.entries, stale=stale)
+    return page.length, items
 
 
 def forget_stale(*, user_id: int, entries: list[merged.Entry], stale: list[int]) -> None:
@@ -48,7 +50,7 @@ def forget_stale(*, user_id: int, entries: list[merged.Entry], stale: list[int])
     merged.hide_entries(user_id=user_id, entries=from_sources)
 
 
-def _redis_page_healed(*, user_id: int, limit: int, offset: int) -> tuple[int, list[merged.Entry]] | None:
+def _redis_page_healed(*, user_id: int, limit: int, offset: int) -> merged.MergedPage | None:
     """The Redis page (merged with the viewer's sources), rebuilding a lost feed once; None
     if it is gone again at once (do not loop)."""
     page = merged.read_page(user_id=user_id, limit=limit, offset=offset)

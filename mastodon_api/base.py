@@ -8,13 +8,13 @@ from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 from rest_framework import exceptions
 from rest_framework.parsers import FormParser, JSONParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
 from config.parsers import LimitedMultiPartParser
+from config.renderers import ORJSONRenderer
 from mastodon_api.auth import MastodonTokenAuthentication, token_allows
 from mastodon_api.entities import Renderer
 from mastodon_api.errors import Unprocessable, mastodon_exception_handler
@@ -51,7 +51,7 @@ class MastodonView(APIView):
     authentication_classes = [MastodonTokenAuthentication]
     permission_classes: list = []
     throttle_classes: list = []
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [ORJSONRenderer]
     parser_classes = [JSONParser, FormParser, LimitedMultiPartParser]
     scopes: dict[str, str] = {}
     public_methods: tuple[str, ...] = ()

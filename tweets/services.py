@@ -39,31 +39,42 @@ def tweet_create(*, author: User, content: str, in_reply_to: Tweet | None = None
         if not Tweet.objects.select_for_update(no_key=True).filter(pk=in_reply_to.pk).exists():
             raise Http404("No such tweet.")
     tweet = Tweet.objects.create(author=author, content=content, in_reply_to=in_reply_to)
-    _record_mentions(tweet)
-    _record_hashtags(tweet)
+    mention_ids = _record_mentions(tweet)
+    tags = _record_hashtags(tweet)
     User.objects.filter(pk=author.pk).update(num_tweets=F("num_tweets") + 1)
     if in_reply_to is not None:
         Tweet.objects.filter(pk=in_reply_to.pk).update(num_replies=F("num_replies") + 1)
-    send_on_commit(signals.tweet_created, sender=Tweet, tweet_id=tweet.pk, author_id=author.pk)
+    send_on_commit(
+        signals.tweet_created,
+        sender=Tweet,
+        tweet_id=tweet.pk,
+        author_id=author.pk,
+        content=tweet.content,
+        created_at=tweet.created_at,
+        mention_ids=mention_ids,
+        tags=tags,
+    )
     return tweet
 
 
-def _record_mentions(tweet: Tweet) -> None:
-    """One Mention row per existing, active user named in the content (two statements)."""
+def _record_mentions(tweet: Tweet) -> list[int]:
+    """One Mention row per existing, active user named in the content (two statements);
+    returns their ids in order of position."""
     names = parse_mentions(tweet.content)
     if not names:
-        return
+        return []
     users = dict(User.objects.active().filter(username__lower__in=names).values_list("username__lower", "pk"))
-    Mention.objects.bulk_create(
-        [Mention(tweet=tweet, user_id=users[name], position=i) for i, name in enumerate(names) if name in users]
-    )
+    mentions = [Mention(tweet=tweet, user_id=users[name], position=i) for i, name in enumerate(names) if name in users]
+    Mention.objects.bulk_create(mentions)
+    return [mention.user_id for mention in mentions]
 
 
-def _record_hashtags(tweet: Tweet) -> None:
-    """Hashtag rows (created on first use) and the tweet's links to them (three statements)."""
+def _record_hashtags(tweet: Tweet) -> list[str]:
+    """Hashtag rows (created on first use) and the tweet's links to them (three statements);
+    returns the tags in order."""
     tags = parse_hashtags(tweet.content)
     if not tags:
-        return
+        return []
     Hashtag.objects.bulk_create([Hashtag(name=tag) for tag in tags], ignore_conflicts=True)
     ids = dict(Hashtag.objects.filter(name__in=tags).values_list("name", "pk"))
     TweetHashtag.objects.bulk_create(
@@ -72,6 +83,7 @@ def _record_hashtags(tweet: Tweet) -> None:
             for i, tag in enumerate(tags)
         ]
     )
+    return tags
 
 
 @transaction.atomic

@@ -36,7 +36,7 @@ def merged_view(user: User | int) -> tuple[bool, list[merged.Entry]]:
     complete = store.connection().zscore(keys.feed_key(user_id), keys.SENTINEL) is not None
     page = merged.read_page(user_id=user_id, limit=settings.FEED_MAX_LENGTH, offset=0, partial=True)
     assert page is not None
-    return complete, page[1]
+    return complete, page.entries
 
 
 def feed_ids(user: User | int) -> list[int]:
@@ -99,21 +99,15 @@ def make_followers(author: User, count: int, prefix: str = "f") -> list[User]:
 
 
 def feeds_having(user_ids: list[int], tweet_id: int) -> int:
-    """How many of these users' feeds contain the tweet, merged sources included (pipelines:
-    the feeds, then the sources of the users whose feed lacks it)."""
+    """How many of these users' feeds contain the tweet, merged sources included (one round
+    trip per Redis node for the feeds, then for the sources of the users whose feed lacks it)."""
     client = store.connection()
-    with client.pipeline(transaction=False) as pipe:
-        for user_id in user_ids:
-            pipe.zscore(keys.feed_key(user_id), tweet_id)
-        scores = pipe.execute()
+    scores = store.execute_each(client, [("ZSCORE", keys.feed_key(user_id), tweet_id) for user_id in user_ids])
     lacking = [user_id for user_id, score in zip(user_ids, scores, strict=True) if score is None]
     having = len(user_ids) - len(lacking)
     if not lacking:
         return having
-    with client.pipeline(transaction=False) as pipe:
-        for user_id in lacking:
-            pipe.smembers(keys.sources_key(user_id))
-        sources_per_user = pipe.execute()
+    sources_per_user = store.execute_each(client, [("SMEMBERS", keys.sources_key(user_id)) for user_id in lacking])
     in_source: dict[int, bool] = {}
     for sources in sources_per_user:
         for source in map(int, sources):
@@ -123,6 +117,12 @@ def feeds_having(user_ids: list[int], tweet_id: int) -> int:
                 having += 1
                 break
     return having
+
+
+def feed_sizes(user_ids: list[int]) -> list[int]:
+    """ZCARD of each of these users' feeds (one round trip per Redis node)."""
+    commands = [("ZCARD", keys.feed_key(user_id)) for user_id in user_ids]
+    return [int(size) for size in store.execute_each(store.connection(), commands)]
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 20.0, interval: float = 0.05) -> bool:

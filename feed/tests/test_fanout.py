@@ -108,3 +108,33 @@ def test_fan_out_to_10000_followers_is_fast(alice, capsys):
     with capsys.disabled():
         print(f"\n[feed] fan_out_tweet to 10,000 followers: {elapsed * 1000:.0f} ms")
     assert elapsed < 2.0
+
+
+def test_fan_out_cut_short_by_redis_trouble_closes_the_followers_cursor(alice, monkeypatch, settings):
+    """A failed fan-out (Redis down, a failover) closes its server-side cursor at once.
+
+    Celery keeps the exception (and so the fan-out's frames) for the retry; a cursor left to
+    the garbage collector was closed in the middle of the retry's own fetch, which hung the
+    worker on its PostgreSQL connection.
+    """
+    settings.FANOUT_FOLLOWER_LIMIT = 10**9  # a pushed fan-out (a merged one streams no followers)
+    from django.db import connection
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    make_followers(alice, 1500)  # over 1,000: followers are streamed by a server-side cursor
+    tweet = Tweet.objects.create(author=alice, content="cut short")
+    calls = []
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        raise RedisConnectionError("node down")
+
+    monkeypatch.setattr(store, "run_feeds", failing)
+    with pytest.raises(RedisConnectionError) as failure:
+        services.fan_out_tweet(tweet.pk)
+    assert calls == [1] and failure.value.__traceback__ is not None  # frames kept, as Celery does
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_cursors")
+        assert cursor.fetchone()[0] == 0
+    monkeypatch.undo()
+    assert services.fan_out_tweet(tweet.pk) == 1501  # the retry streams them all again

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import requests
 from redis import Redis
+from redis.crc import key_slot
 from redis.exceptions import RedisError
 
 from config.processes import free_port, stop, wait_for_port
@@ -412,6 +413,17 @@ class ThrowawayRedisCluster:
                 if int(entry[0]) <= slot <= int(entry[1]):
                     return int(entry[2][1])
         raise LookupError(f"no node owns slot {slot}")
+
+    def masters_of(self, key_names: list[str]) -> dict[str, int]:
+        """The port of the master owning each key's slot (slots computed here, one CLUSTER SLOTS)."""
+        with self._client(self.alive_ports()[0]) as client:
+            slots = client.execute_command("CLUSTER SLOTS")
+        ranges = [(int(entry[0]), int(entry[1]), int(entry[2][1])) for entry in slots]
+        owners = {}
+        for name in key_names:
+            slot = key_slot(name.encode())
+            owners[name] = next(port for start, end, port in ranges if start <= slot <= end)
+        return owners
 
     def kill(self, port: int) -> None:
         """SIGKILL one node: a crash, as the cluster and the clients see it."""
