@@ -56,11 +56,14 @@ end
 """
 
 # KEYS: feeds. ARGV: tweet id, score, maxlen. Returns the number of feeds written.
-FAN_OUT = f"""
-local maxlen = tonumber(ARGV[3])
+# The trim is one ZREMRANGEBYRANK without the ZCARD test of _TRIM: a range that is empty
+# (a feed not full) costs Redis next to nothing, and a full feed, the common case of a fan-out
+# to active users, is then two calls instead of three (bench/README.md, fan-out).
+FAN_OUT = """
+local stop = -(tonumber(ARGV[3]) + 1)
 for _, feed in ipairs(KEYS) do
   redis.call('ZADD', feed, ARGV[2], ARGV[1])
-  {_TRIM}
+  redis.call('ZREMRANGEBYRANK', feed, 1, stop)
 end
 return #KEYS
 """
@@ -329,6 +332,29 @@ def run_each(name: str, client: Any, calls: Sequence[tuple[list[str], Sequence[A
     raise NoScriptError(f"script {name} still missing after loading it")
 
 
+def execute_each(client: Any, commands: Sequence[tuple[Any, ...]]) -> list[Any]:
+    """Single-key (or single-slot) commands such as ("ZSCORE", key, member), the key second,
+    pipelined: one round trip on a single Redis, one per node on a cluster. Their replies in
+    order; an error is raised.
+
+    For reads or writes over many feeds that are not scripts (e.g. a ZSCORE per follower):
+    redis-py's cluster pipeline costs ~0.2 ms of Python per command, this ~0.02 ms.
+    """
+    if not commands:
+        return []
+    if is_cluster(client):
+        results = _cluster_execute(client, [command[1] for command in commands], list(commands))
+    else:
+        with client.pipeline(transaction=False) as pipe:
+            for command in commands:
+                pipe.execute_command(*command)
+            results = pipe.execute(raise_on_error=False)
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
+    return results
+
+
 # Replies of a node that does not (or no longer) own the slot, or of a cluster in a failover:
 # the command did not run, so it can be sent again through the cluster client, which follows
 # the redirection or waits for the new master (and raises if there is none yet).
@@ -391,8 +417,4 @@ def delete_feeds(client: Any, user_ids: Sequence[int]) -> int:
     if not is_cluster(client):
         return int(client.delete(*keys.feed_and_reposts_keys(list(user_ids))))
     commands = [("DEL", keys.feed_key(user_id), keys.reposts_key(user_id)) for user_id in user_ids]
-    results = _cluster_execute(client, [command[1] for command in commands], commands)
-    for result in results:
-        if isinstance(result, Exception):
-            raise result
-    return sum(int(result) for result in results)
+    return sum(int(count) for count in execute_each(client, commands))
