@@ -1,5 +1,8 @@
 """JWT authentication whose 401s say why a token was refused."""
 
+from datetime import datetime
+from typing import cast
+
 import jwt
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
@@ -13,6 +16,7 @@ from rest_framework_simplejwt.exceptions import ExpiredTokenError, InvalidToken,
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
+from accounts import auth_cache
 from accounts.models import User
 from accounts.tokens import issued_before
 from config.replicas import primary_reads, reading_from_replica
@@ -58,6 +62,15 @@ class JWTAuthentication(BaseJWTAuthentication):
 
     # simplejwt types the return as an unbound TypeVar; ours is the user model's row.
     def get_user(self, validated_token: Token) -> AbstractBaseUser:  # type: ignore[override]
+        """The token's user. From the cached facts (accounts.auth_cache) when there are
+        some: no query, the row is read only if the view uses more than the id."""
+        user_id = _user_id(validated_token)
+        state = auth_cache.cached_state(user_id) if user_id is not None else None
+        if state is not None and user_id is not None:
+            if not state.is_active:
+                raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+            self._check_password_change(validated_token, state.password_changed_at)
+            return cast(AbstractBaseUser, auth_cache.LazyUser(user_id))
         try:
             user = super().get_user(validated_token)
         except AuthenticationFailed as exc:
@@ -66,12 +79,27 @@ class JWTAuthentication(BaseJWTAuthentication):
             # Registered a moment ago: the replica may not have the row yet; the primary has.
             with primary_reads():
                 user = super().get_user(validated_token)
-        # The user row is loaded anyway: comparing with it costs no query.
-        if issued_before(validated_token, getattr(user, "password_changed_at", None)):
+        if isinstance(user, User):
+            auth_cache.remember(user)
+        self._check_password_change(validated_token, getattr(user, "password_changed_at", None))
+        return user
+
+    @staticmethod
+    def _check_password_change(validated_token: Token, password_changed_at: datetime | None) -> None:
+        if issued_before(validated_token, password_changed_at):
             raise AuthenticationFailed(
                 _("Token was issued before the last password change; log in again."), code="password_changed"
             )
-        return user
+
+
+def _user_id(validated_token: Token) -> int | None:
+    """The token's user id as an int, or None (then the row lookup decides, as SimpleJWT does)."""
+    raw = validated_token.get(api_settings.USER_ID_CLAIM)
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 19:
+        return int(raw)
+    return None
 
 
 class JWTAuthenticationScheme(SimpleJWTScheme):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import signals
+from accounts import auth_cache, signals
 from accounts.authentication import token_error_reason
 from accounts.models import RESERVED_USERNAMES, Block, Follow, Mute, User
 from config.audit import log_moderation
@@ -69,6 +69,7 @@ def user_update_profile(*, user: User, display_name: str | None = None, bio: str
 def user_admin_save(*, user: User, change: bool) -> None:
     """Save a user edited in the admin; an edit is announced as user_update_profile's is (search reindexes)."""
     user.save()
+    auth_cache.forget(user.pk)  # the admin may have (de)activated the account or set a password
     if change:
         send_on_commit(signals.user_updated, sender=User, user_id=user.pk)
 
@@ -175,6 +176,7 @@ def user_suspend(*, user: User, by: User | None = None, reason: str = "") -> boo
     user.is_active = False
     if not changed:
         return False
+    auth_cache.forget(user.pk)  # the user's access tokens stop working at once
     _blacklist_refresh_tokens(user)
     send_on_commit(signals.user_suspended, sender=User, user_id=user.pk)
     if by is not None:
@@ -189,6 +191,7 @@ def user_unsuspend(*, user: User, by: User | None = None, reason: str = "") -> b
     user.is_active = True
     if not changed:
         return False
+    auth_cache.forget(user.pk)
     send_on_commit(signals.user_unsuspended, sender=User, user_id=user.pk)
     if by is not None:
         log_moderation(moderator=by, obj=user, action="Lifted the suspension", reason=reason)
@@ -210,6 +213,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     user.set_password(new_password)
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "password_changed_at"])
+    auth_cache.forget(user.pk)  # older access tokens are refused from the next request
     _blacklist_refresh_tokens(user)
 
 

@@ -232,15 +232,17 @@ def fan_out(
     limit_rate = redis_benchmark_zadd(host=host, port=port, count=n, key="bench:zadd:__rand_int__", rand=n)
     client.eval("for _, k in ipairs(redis.call('KEYS', 'bench:zadd:*')) do redis.call('UNLINK', k) end", 0)
     same_shape = _zadd_same_shape(client=client, host=host, port=port, count=n, celebrity=celebrity)
-    ratio = ours_rate / limit_rate
+    # The headline (issue 13): the limit for our data shape, ZADD into real 800-entry feeds;
+    # new-key ZADD, what issue 5 named, is not what a feed write does (kept in info).
+    ratio = ours_rate / same_shape
     return [
         Result(
             name=f"fan_out_{n // 1000}k",
             ours=f"{elapsed:.2f} s = {ours_rate:,.0f} foll/s",
-            baseline=f"redis-benchmark {limit_rate:,.0f} ZADD/s",
+            baseline=f"ZADD into 800-entry feeds {same_shape:,.0f}/s",
             ratio=ratio,
-            goal="< 2 s and ours/limit >= 0.25",  # the issue's goal for 100,000 followers
-            met=elapsed < 2 and ratio >= 0.25 and not missing,
+            goal="< 2 s and ours/limit(800-entry) >= 0.7",
+            met=elapsed < 2 and ratio >= 0.7 and not missing,
             info={
                 "followers": n,
                 "seconds_commit_to_fanned_out_at": round(elapsed, 3),
@@ -251,7 +253,7 @@ def fan_out(
                 "in_process_followers_per_s": round(n / in_process),
                 "redis_benchmark_zadd_per_s_new_keys": round(limit_rate),
                 "redis_benchmark_zadd_per_s_800_entry_feeds": round(same_shape),
-                "ours_over_same_shape_limit": round(ours_rate / same_shape, 3),
+                "ours_over_new_key_limit": round(ours_rate / limit_rate, 3),
             },
         )
     ]

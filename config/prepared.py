@@ -23,10 +23,15 @@ _ONLY_WHEN_ASKED = 2**31  # executions before psycopg prepares on its own: never
 class _PreparingCursor(psycopg.Cursor):
     """psycopg's server-binding cursor that prepares every statement it runs."""
 
+    logged = False  # Django logs queries (DEBUG, tests): it reads the query text from `_query`
+
     def execute(
         self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None
     ) -> Any:
-        return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+        result = super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+        if self.logged and self._query is None:  # psycopg leaves it unset for a prepared statement
+            self._query = self._convert_query(query, params)
+        return result
 
 
 @contextlib.contextmanager
@@ -44,6 +49,7 @@ def prepared_cursor(connection: BaseDatabaseWrapper) -> Iterator[CursorWrapper]:
             raw.prepare_threshold = _ONLY_WHEN_ASKED
         client_side = wrapper.cursor
         wrapper.cursor = _PreparingCursor(raw)
+        wrapper.cursor.logged = connection.queries_logged
         try:
             yield wrapper
         finally:

@@ -204,6 +204,9 @@ CACHES = {
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 FEED_MAX_LENGTH = env.int("FEED_MAX_LENGTH", default=800)
+# Seconds JWT authentication trusts a user's cached "active, password changed at" (accounts/
+# auth_cache.py) instead of reading the row; suspension and password change drop it at once.
+AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=30)
 # Seconds a tweet's cached body (feed.objects) lives in Redis after it was written.
 TWEET_CACHE_TTL = env.int("TWEET_CACHE_TTL", default=3600)
 # Home feeds on a Redis Cluster: one node's URL (redis-py discovers the others). Empty:

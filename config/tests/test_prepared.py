@@ -34,6 +34,14 @@ def test_prepared_once_same_rows_and_counted(django_assert_num_queries):
     assert sum("unnest($2::bigint[])" in statement for statement in prepared_statements()) == 1
 
 
+def test_logged_queries_carry_their_text(django_assert_num_queries):
+    with django_assert_num_queries(3) as queries:
+        for _ in range(3):
+            with prepared_cursor(connection) as cursor:
+                cursor.execute(SQL, {"k": 2, "ids": [1]})
+    assert all("unnest" in query["sql"] for query in queries.captured_queries)
+
+
 def test_plain_cursors_stay_unprepared():
     with prepared_cursor(connection) as cursor:
         cursor.execute("SELECT %(a)s::int + 1", {"a": 1})
