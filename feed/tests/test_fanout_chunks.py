@@ -38,6 +38,16 @@ def test_bounds_split_the_followers_into_ranges_of_the_chunk_size(author_with_fo
     assert ranges == [followers[0:3], followers[3:6], followers[6:9], followers[9:]]
 
 
+def test_bounds_leave_no_empty_last_range(author_with_followers):
+    author, followers = author_with_followers
+    from accounts.models import Follow
+
+    Follow.objects.filter(followee=author, follower_id=followers[-1]).delete()  # 9 followers: 3 x 3
+    assert follower_id_bounds(user_id=author.pk, every=3) == [followers[2], followers[5]]
+    assert follower_id_bounds(user_id=author.pk, every=100) == []
+    assert follower_id_bounds(user_id=followers[0], every=3) == []  # no followers at all
+
+
 def test_small_audience_hidden_tweet_or_splitting_off_is_not_split(author_with_followers, settings):
     author, _ = author_with_followers
     tweet = unfanned_tweet(author)
