@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install lint fmt migrations superuser bench bench-quick bench-deps browser-deps node-deps soak audit clean
+.PHONY: run test test-scale install lint fmt migrations superuser bench bench-quick bench-deps browser-deps node-deps soak audit clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ run: install
 
 test: install browser-deps node-deps
 	$(PY) -m config.dev test
+
+# The feed suite again with home feeds on a real Redis Cluster (3 masters, 3 replicas from
+# redis-server on loopback ports, started by the tests): FEED_REDIS_CLUSTER_URL's code path.
+test-scale: install
+	CHIRP_TEST_FEED_CLUSTER=1 $(PY) -m config.dev test feed -q -p no:cacheprovider
 
 # The browser tests (config/tests/test_browser.py) drive Debian's chromium with Playwright,
 # which never downloads a browser of its own.

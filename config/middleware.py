@@ -77,7 +77,7 @@ class ReplicaReadMiddleware:
         with replicas.replica_reads(allowed=safe and not replicas.is_pinned(request)):
             response = self.get_response(request)
         if not safe:
-            replicas.pin(request)
+            replicas.pin(request, response)
         return response
 
 

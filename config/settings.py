@@ -301,6 +301,7 @@ HEALTH_CHECKS = {
     "database": "config.health.check_database",
     "redis": "config.health.check_redis",
     "broker": "config.health.check_broker",
+    "feed_cluster": "config.health.check_feed_cluster",  # only when FEED_REDIS_CLUSTER_URL is set
     "search": "search.health.check_search",
 }
 

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django_redis import get_redis_connection
+from redis import Redis
 from redis.cluster import ClusterNode, RedisCluster
 from redis.commands.core import Script
 from redis.exceptions import (
@@ -26,6 +27,7 @@ from redis.exceptions import (
     NoScriptError,
     RedisClusterException,
     RedisError,
+    ResponseError,
     TimeoutError,
     TryAgainError,
 )
@@ -332,6 +334,29 @@ def run_each(name: str, client: Any, calls: Sequence[tuple[list[str], Sequence[A
     raise NoScriptError(f"script {name} still missing after loading it")
 
 
+def execute_each(client: Any, commands: Sequence[tuple[Any, ...]]) -> list[Any]:
+    """Single-key (or single-slot) commands such as ("ZSCORE", key, member), the key second,
+    pipelined: one round trip on a single Redis, one per node on a cluster. Their replies in
+    order; an error is raised.
+
+    For reads or writes over many feeds that are not scripts (e.g. a ZSCORE per follower):
+    redis-py's cluster pipeline costs ~0.2 ms of Python per command, this ~0.02 ms.
+    """
+    if not commands:
+        return []
+    if is_cluster(client):
+        results = _cluster_execute(client, [command[1] for command in commands], list(commands))
+    else:
+        with client.pipeline(transaction=False) as pipe:
+            for command in commands:
+                pipe.execute_command(*command)
+            results = pipe.execute(raise_on_error=False)
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
+    return results
+
+
 # Replies of a node that does not (or no longer) own the slot, or of a cluster in a failover:
 # the command did not run, so it can be sent again through the cluster client, which follows
 # the redirection or waits for the new master (and raises if there is none yet).
@@ -340,8 +365,8 @@ _REDIRECTED = (MovedError, AskError, TryAgainError, ClusterDownError)
 
 def _cluster_execute(client: RedisCluster, routing_keys: list[str], commands: list[tuple[Any, ...]]) -> list[Any]:
     """Commands each on keys of one slot (the slot of its routing key), grouped by the master
-    that owns the slot and sent as one plain pipeline per node; replies (or the error each
-    got) in order.
+    that owns the slot: each node's commands are written at once, then the replies read, so
+    the nodes work in parallel, one round trip each. Replies (or the error each got) in order.
 
     Not redis-py's ClusterPipeline: it asks the server for the keys of every EVALSHA
     (COMMAND GETKEYS, a round trip per command) and spends ~0.2 ms of Python per command.
@@ -353,17 +378,28 @@ def _cluster_execute(client: RedisCluster, routing_keys: list[str], commands: li
         node = client.nodes_manager.get_node_from_slot(client.keyslot(key))
         by_node.setdefault(node.name, (node, []))[1].append(index)
     results: list[Any] = [None] * len(commands)
-    for node, indexes in by_node.values():
+    sent: list[tuple[Redis, Any, list[int]]] = []
+    try:
         try:
-            with client.get_redis_connection(node).pipeline(transaction=False) as pipe:
+            for node, indexes in by_node.values():
+                redis_node = client.get_redis_connection(node)
+                connection = redis_node.connection_pool.get_connection()
+                sent.append((redis_node, connection, indexes))
+                connection.send_packed_command([b"".join(_pack(commands[index]) for index in indexes)])
+            for redis_node, connection, indexes in sent:
                 for index in indexes:
-                    pipe.execute_command(*commands[index])
-                replies = pipe.execute(raise_on_error=False)
+                    try:
+                        results[index] = redis_node.parse_response(connection, commands[index][0])
+                    except ResponseError as exc:
+                        results[index] = exc
         except (ConnectionError, TimeoutError):
+            for _, connection, _ in sent:
+                connection.disconnect()  # replies may be left unread on it
             _refresh_slots(client)
             raise
-        for index, reply in zip(indexes, replies, strict=True):
-            results[index] = reply
+    finally:
+        for redis_node, connection, _ in sent:
+            redis_node.connection_pool.release(connection)
     redirected = [index for index, result in enumerate(results) if isinstance(result, _REDIRECTED)]
     if redirected:
         _refresh_slots(client)
@@ -373,6 +409,16 @@ def _cluster_execute(client: RedisCluster, routing_keys: list[str], commands: li
             except NoScriptError as exc:
                 results[index] = exc
     return results
+
+
+def _pack(command: tuple[Any, ...]) -> bytes:
+    """One command in RESP, as redis-py's encoder writes it (str as UTF-8, numbers by repr),
+    at half its cost: on a cluster every feed of a batch is its own command."""
+    parts = [b"*%d\r\n" % len(command)]
+    for arg in command:
+        data = arg if isinstance(arg, bytes) else str(arg).encode()
+        parts.append(b"$%d\r\n%b\r\n" % (len(data), data))
+    return b"".join(parts)
 
 
 def _refresh_slots(client: RedisCluster) -> None:
@@ -394,8 +440,4 @@ def delete_feeds(client: Any, user_ids: Sequence[int]) -> int:
     if not is_cluster(client):
         return int(client.delete(*keys.feed_and_reposts_keys(list(user_ids))))
     commands = [("DEL", keys.feed_key(user_id), keys.reposts_key(user_id)) for user_id in user_ids]
-    results = _cluster_execute(client, [command[1] for command in commands], commands)
-    for result in results:
-        if isinstance(result, Exception):
-            raise result
-    return sum(int(result) for result in results)
+    return sum(int(count) for count in execute_each(client, commands))

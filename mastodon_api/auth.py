@@ -5,6 +5,7 @@ from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework import exceptions
 from rest_framework.request import Request
 
+from config.replicas import primary_reads, reading_from_replica
 from mastodon_api.oauth import expand_scopes
 
 
@@ -13,8 +14,13 @@ class MastodonTokenAuthentication(OAuth2Authentication):
 
     def authenticate(self, request: Request):  # type: ignore[no-untyped-def]
         result = super().authenticate(request)
+        bearer = request.META.get("HTTP_AUTHORIZATION", "").startswith("Bearer ")
+        if result is None and bearer and reading_from_replica():
+            # Issued a moment ago: the replica may not have the token yet; the primary has.
+            with primary_reads():
+                result = super().authenticate(request)
         if result is None:
-            if request.META.get("HTTP_AUTHORIZATION", "").startswith("Bearer "):
+            if bearer:
                 raise exceptions.AuthenticationFailed("The access token is invalid")
             return None
         user, token = result

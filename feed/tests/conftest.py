@@ -82,11 +82,15 @@ def make_followers(author: User, count: int, prefix: str = "f") -> list[User]:
 
 
 def feeds_having(user_ids: list[int], tweet_id: int) -> int:
-    """How many of these users' feeds contain the tweet (one pipeline)."""
-    with store.connection().pipeline(transaction=False) as pipe:
-        for user_id in user_ids:
-            pipe.zscore(keys.feed_key(user_id), tweet_id)
-        return sum(score is not None for score in pipe.execute())
+    """How many of these users' feeds contain the tweet (one round trip per Redis node)."""
+    commands = [("ZSCORE", keys.feed_key(user_id), tweet_id) for user_id in user_ids]
+    return sum(score is not None for score in store.execute_each(store.connection(), commands))
+
+
+def feed_sizes(user_ids: list[int]) -> list[int]:
+    """ZCARD of each of these users' feeds (one round trip per Redis node)."""
+    commands = [("ZCARD", keys.feed_key(user_id)) for user_id in user_ids]
+    return [int(size) for size in store.execute_each(store.connection(), commands)]
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 20.0, interval: float = 0.05) -> bool:

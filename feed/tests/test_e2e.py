@@ -11,8 +11,17 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts.tests.factories import UserFactory
-from feed import keys, services, store
-from feed.tests.conftest import DEAD_BROKER, broker_at, feed_ids, feeds_having, make_followers, purge_queues, wait_for
+from feed import services
+from feed.tests.conftest import (
+    DEAD_BROKER,
+    broker_at,
+    feed_ids,
+    feed_sizes,
+    feeds_having,
+    make_followers,
+    purge_queues,
+    wait_for,
+)
 from tweets import services as tweet_services
 from tweets.models import Tweet
 
@@ -71,10 +80,7 @@ def test_worker_killed_mid_fan_out_is_completed_after_restart(worker_factory, li
     assert wait_for(lambda: Tweet.objects.filter(pk=tweet.pk, fanned_out_at__isnull=False).exists(), timeout=30)
     assert feeds_having(followers, tweet.pk) == len(followers)
     # Exactly once: each follower's feed holds this tweet and nothing else.
-    with store.connection().pipeline(transaction=False) as pipe:
-        for follower in followers:
-            pipe.zcard(keys.feed_key(follower))
-        assert set(pipe.execute()) == {1}
+    assert set(feed_sizes(followers)) == {1}
 
 
 def test_broker_down_posting_is_fast_and_the_sweep_catches_up(worker_factory, live_celery, make_client, caplog):

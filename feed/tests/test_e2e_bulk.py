@@ -12,8 +12,7 @@ from django.db import transaction
 
 from accounts.models import Follow
 from accounts.tests.factories import UserFactory
-from feed import keys, store
-from feed.tests.conftest import Worker, feed_ids, feeds_having, make_followers, wait_for
+from feed.tests.conftest import Worker, feed_ids, feed_sizes, feeds_having, make_followers, wait_for
 from tweets import services as tweet_services
 from tweets.models import Tweet
 
@@ -67,10 +66,7 @@ def test_large_fan_out_runs_in_chunks_on_two_workers_and_a_normal_tweet_does_not
     large_ms = (time.perf_counter() - started) * 1000
     assert feeds_having(followers, large.pk) == FOLLOWERS
     # Exactly once: each follower's feed holds this one tweet and nothing else.
-    with store.connection().pipeline(transaction=False) as pipe:
-        for follower in followers:
-            pipe.zcard(keys.feed_key(follower))
-        assert set(pipe.execute()) == {1}
+    assert set(feed_sizes(followers)) == {1}
     # Both bulk workers ran chunks, and together every one of them; the normal one none.
     per_worker = [chunks_finished(worker, large.pk) for worker in workers]
     assert all(per_worker), per_worker
