@@ -282,8 +282,8 @@ def run_feeds(name: str, client: Any, per_feed_keys: list[list[str]], args: Sequ
     """A batch script over many feeds, each feed's keys given as one list.
 
     Single Redis: one EVALSHA with every key, one reply for all the feeds. Cluster: the
-    feeds grouped by hash slot, one EVALSHA per group, all sent in one cluster pipeline
-    (one round trip per node). Callers combine the replies: sum the counts, or map
+    feeds grouped by hash slot, one EVALSHA per group, pipelined to each slot's master (one
+    round trip per node, the nodes in parallel). Callers combine the replies: sum the counts, or map
     positions back through `SlotReply.feeds`. Each call is atomic for its feeds.
     """
     if not per_feed_keys:
