@@ -20,6 +20,8 @@ run: install
 test: install browser-deps node-deps
 	$(PY) -m config.dev test
 
+# The feed suite again with home feeds on a real Redis Cluster (3 masters, 3 replicas from
+# redis-server on loopback ports, started by the tests): FEED_REDIS_CLUSTER_URL's code path.
 # The browser tests (config/tests/test_browser.py) drive Debian's chromium with Playwright,
 # which never downloads a browser of its own.
 browser-deps:
@@ -81,6 +83,7 @@ test-scale: install
 	FANOUT_FOLLOWER_LIMIT=0 $(PY) -m config.dev test feed
 	FANOUT_FOLLOWER_LIMIT=1 $(PY) -m config.dev test feed
 	CHIRP_TEST_FEED_CLUSTER=1 FANOUT_FOLLOWER_LIMIT=0 $(PY) -m config.dev test feed
+	CHIRP_TEST_FEED_CLUSTER=1 FANOUT_FOLLOWER_LIMIT=1 $(PY) -m config.dev test feed
 
 # Load soak (scripts/soak.py, README "Soak"): 100 users for 60 s through gunicorn + a worker,
 # loopback only; then every posted tweet must be in every follower's feed. ARGS to change.

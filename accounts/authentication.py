@@ -19,7 +19,7 @@ from rest_framework_simplejwt.tokens import Token
 from accounts import auth_cache
 from accounts.models import User
 from accounts.tokens import issued_before
-from config.replicas import primary_reads, reading_from_replica
+from config.replicas import primary_reads
 
 # PyJWT's verdicts, most specific first: InvalidSignatureError is a DecodeError.
 _JWT_REASONS: tuple[tuple[type[Exception], str | Promise], ...] = (
@@ -71,14 +71,10 @@ class JWTAuthentication(BaseJWTAuthentication):
                 raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
             self._check_password_change(validated_token, state.password_changed_at)
             return cast(AbstractBaseUser, auth_cache.LazyUser(user_id))
-        try:
+        # From the primary (one look-up per user per AUTH_USER_CACHE_SECONDS): a lagging
+        # replica could cache a suspended user as active, or miss a user registered a moment ago.
+        with primary_reads():
             user = super().get_user(validated_token)
-        except AuthenticationFailed as exc:
-            if exc.get_codes() != "user_not_found" or not reading_from_replica():
-                raise
-            # Registered a moment ago: the replica may not have the row yet; the primary has.
-            with primary_reads():
-                user = super().get_user(validated_token)
         if isinstance(user, User):
             auth_cache.remember(user)
         self._check_password_change(validated_token, getattr(user, "password_changed_at", None))

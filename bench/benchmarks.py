@@ -259,6 +259,68 @@ def fan_out(
     ]
 
 
+def fan_out_cluster(*, follower_ids: list[int], single: redis.Redis, repeats: int = 3) -> Result:
+    """Fan-out of one tweet to every follower's feed on a 3-master Redis Cluster (3 replicas,
+    all on this machine) vs the single Redis, in the same run, runs interleaved.
+
+    The calls `feed.services` makes: batches of FEED_FANOUT_BATCH_SIZE feeds through
+    `store.run_feeds("fan_out")`, i.e. one EVALSHA per batch on the single Redis and one per
+    hash slot (about one per feed) on the cluster, pipelined per node. Followers are listed
+    once beforehand (PostgreSQL is the same for both), and both write fresh keys of the
+    feed layout in their own namespace, so both do the same work on the same data shape.
+    """
+    from django.conf import settings
+
+    from config.tests.reliability.servers import ThrowawayRedisCluster
+    from feed import store
+
+    size = getattr(settings, "FEED_FANOUT_BATCH_SIZE", 1000)  # as feed.services._batches
+    audience = [f"bench:cfan:{{{uid}}}" for uid in follower_ids]
+    batches = [[[key] for key in audience[i : i + size]] for i in range(0, len(audience), size)]
+    cluster = ThrowawayRedisCluster()
+    try:
+        cluster.start()
+        from redis.cluster import RedisCluster
+
+        clients = {"single": single, "cluster": RedisCluster.from_url(cluster.url())}
+        timings: dict[str, list[float]] = {"single": [], "cluster": []}
+        for run in range(repeats + 1):  # the first run warms up (script load, connections)
+            for name in ("cluster", "single") if run % 2 else ("single", "cluster"):
+                args = [10**15 + run, 1_700_000_000_000_000 + run, settings.FEED_MAX_LENGTH]
+                t = time.perf_counter()
+                written = sum(
+                    int(reply.value)
+                    for batch in batches
+                    for reply in store.run_feeds("fan_out", clients[name], batch, args)
+                )
+                elapsed = time.perf_counter() - t
+                assert written == len(audience), (name, written)
+                if run:
+                    timings[name].append(elapsed)
+        masters = len(cluster.masters())
+    finally:
+        cluster.destroy()
+        single.eval("for _, k in ipairs(redis.call('KEYS', 'bench:cfan:*')) do redis.call('UNLINK', k) end", 0)
+    ours, base = float(np.median(timings["cluster"])), float(np.median(timings["single"]))
+    n = len(audience)
+    return Result(
+        name=f"fan_out_cluster_{n // 1000}k",
+        ours=f"{ms(ours)} = {n / ours:,.0f} feeds/s",
+        baseline=f"single Redis {ms(base)} = {n / base:,.0f} feeds/s",
+        ratio=ours / base,
+        goal="info: cluster/single time",
+        met=None,
+        info={
+            "feeds": n,
+            "masters": masters,
+            "replicas": masters,
+            "batch_size": size,
+            "cluster_s": [round(t, 3) for t in timings["cluster"]],
+            "single_s": [round(t, 3) for t in timings["single"]],
+        },
+    )
+
+
 def _zadd_same_shape(*, client: redis.Redis, host: str, port: int, count: int, celebrity: User) -> float:
     """redis-benchmark ZADD into 10,000 copies of a full 800-entry feed: the limit for our data shape."""
     donor = (

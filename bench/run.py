@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORK = BASE_DIR / "var" / "bench"
 VENV_BIN = Path(sys.executable).parent
-ALL = ("feed_read", "memory", "mastodon_home", "fan_out", "http", "latency")
+ALL = ("feed_read", "memory", "mastodon_home", "fan_out", "fan_out_cluster", "http", "latency")
 
 # gunicorn for 2 cores (see README): gthread workers overlap the Redis/PostgreSQL waits;
 # 3 processes x 4 threads measured best for both endpoints among 2x4, 3x2, 3x4, 4x2, 5x1.
@@ -377,6 +377,13 @@ def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore
             worker_alive=lambda: worker is not None and worker.poll() is None,
         )
         results[-1].info["worker_tasks"] = task_stats(mark)
+        log(results[-1].line())
+    if "fan_out_cluster" in only:
+        fans = [celebrity.pk, *celebrity.follower_set.order_by().values_list("follower_id", flat=True)]
+        log(f"fan-out on a 3-master Redis Cluster vs the single Redis: one tweet to {len(fans):,} feeds")
+        results.append(
+            benchmarks.fan_out_cluster(follower_ids=fans, single=redis.Redis.from_url(os.environ["REDIS_URL"]))
+        )
         log(results[-1].line())
     if "latency" in only:
         follows = size.follows

@@ -2,14 +2,27 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, Task
 from celery.signals import task_postrun, task_prerun
 
 from config.logging import connect_celery_signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("chirp")
+
+class ChirpTask(Task):
+    """Every task reads from the primary database, even run inline inside a request that
+    may read a replica: a task runs right after the commit that enqueued it, and a lagging
+    replica would not have those rows yet (config/replicas.py)."""
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        from config.replicas import primary_reads
+
+        with primary_reads():
+            return super().__call__(*args, **kwargs)
+
+
+app = Celery("chirp", task_cls=ChirpTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Task logs carry task_id, task name and the enqueuing request's id (JSON, see config/logging.py).

@@ -139,8 +139,12 @@ DATABASES = {
     )
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-# A connection broken by a database restart is dropped and reopened, not reused.
+# A connection broken by a database restart is dropped and reopened, not reused. The
+# backend is Django's PostgreSQL one with a health check that needs no round trip unless
+# the server hung up (config/pgbackend/base.py).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "config.pgbackend"
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=3)
 # A unix-socket URL (postgres://user@/name?host=/dir, as the embedded server uses) puts the
 # socket directory in OPTIONS; keep it in HOST, where Django and child processes look for it.
@@ -157,6 +161,8 @@ for _index, _url in enumerate(url for url in DATABASE_REPLICA_URLS if url.strip(
     _replica = env.db_url_config(_url.strip())
     _replica["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
     _replica["CONN_HEALTH_CHECKS"] = True
+    if _replica["ENGINE"] == "django.db.backends.postgresql":
+        _replica["ENGINE"] = "config.pgbackend"
     _replica.setdefault("OPTIONS", {})["connect_timeout"] = DATABASES["default"]["OPTIONS"]["connect_timeout"]
     if not _replica.get("HOST") and "host" in _replica["OPTIONS"]:
         _replica["HOST"] = _replica["OPTIONS"].pop("host")
@@ -304,6 +310,7 @@ HEALTH_CHECKS = {
     "database": "config.health.check_database",
     "redis": "config.health.check_redis",
     "broker": "config.health.check_broker",
+    "feed_cluster": "config.health.check_feed_cluster",  # only when FEED_REDIS_CLUSTER_URL is set
     "search": "search.health.check_search",
 }
 

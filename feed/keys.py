@@ -23,7 +23,7 @@
 - ``chirp:tweet:{tweet_id}``: hash, the tweet-object cache (feed.objects): field ``v`` the
   body format's version, field ``b`` the immutable body (JSON). The hash tag is the tweet
   id, so on a cluster each body lives on its own slot, fetched by one pipelined batch.
-- ``chirp:fanout:{tweet_id}:done`` (set of finished chunk indexes) and
+- ``chirp:fanout:{tweet_id}:done:<dispatch>`` (set of finished chunk indexes) and
   ``chirp:fanout:{tweet_id}:lease`` (a chunked fan-out is under way): the bookkeeping of a
   fan-out split into chunks, in one hash slot (the braces are a hash tag); gone once it completed.
 """
@@ -92,9 +92,10 @@ def feed_and_reposts_keys(user_ids: list[int]) -> list[str]:
     return keys
 
 
-def fan_out_chunks_key(tweet_id: int) -> str:
-    """Set of the chunk indexes of a chunked fan-out that finished (feed.services.record_chunk_done)."""
-    return f"chirp:fanout:{{{tweet_id}}}:done"
+def fan_out_chunks_key(tweet_id: int, dispatch: str) -> str:
+    """Set of the chunk indexes of one dispatch of a chunked fan-out that finished
+    (feed.services.record_chunk_done); hash-tagged on the tweet like the lease."""
+    return f"chirp:fanout:{{{tweet_id}}}:done:{dispatch}"
 
 
 def fan_out_lease_key(tweet_id: int) -> str:

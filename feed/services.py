@@ -216,13 +216,13 @@ def forget_chunks_dispatched(tweet_id: int) -> None:
     store.connection().delete(keys.fan_out_lease_key(tweet_id))
 
 
-def record_chunk_done(*, tweet_id: int, index: int, total: int) -> bool:
+def record_chunk_done(*, tweet_id: int, dispatch: str, index: int, total: int) -> bool:
     """Count one finished chunk; the last one records the whole fan-out done. True then.
 
     A set of chunk indexes, not a counter: a chunk run twice (retry, redelivery after a
     worker died) is counted once, so the fan-out is done exactly when every chunk ran.
     """
-    key = keys.fan_out_chunks_key(tweet_id)
+    key = keys.fan_out_chunks_key(tweet_id, dispatch)
     # No MULTI: two last chunks both seeing the full set only record the (idempotent) end twice.
     with store.connection().pipeline(transaction=False) as pipe:
         pipe.sadd(key, index)

@@ -16,8 +16,10 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django_redis import get_redis_connection
+from redis import Redis
 from redis.cluster import ClusterNode, RedisCluster
 from redis.commands.core import Script
+from redis.crc import key_slot
 from redis.exceptions import (
     AskError,
     ClusterDownError,
@@ -26,6 +28,7 @@ from redis.exceptions import (
     NoScriptError,
     RedisClusterException,
     RedisError,
+    ResponseError,
     TimeoutError,
     TryAgainError,
 )
@@ -284,8 +287,8 @@ def run_feeds(name: str, client: Any, per_feed_keys: list[list[str]], args: Sequ
     """A batch script over many feeds, each feed's keys given as one list.
 
     Single Redis: one EVALSHA with every key, one reply for all the feeds. Cluster: the
-    feeds grouped by hash slot, one EVALSHA per group, all sent in one cluster pipeline
-    (one round trip per node). Callers combine the replies: sum the counts, or map
+    feeds grouped by hash slot, one EVALSHA per group, pipelined to each slot's master (one
+    round trip per node, the nodes in parallel). Callers combine the replies: sum the counts, or map
     positions back through `SlotReply.feeds`. Each call is atomic for its feeds.
     """
     if not per_feed_keys:
@@ -295,7 +298,7 @@ def run_feeds(name: str, client: Any, per_feed_keys: list[list[str]], args: Sequ
         return [SlotReply(list(range(len(per_feed_keys))), run(name, client, flat, args))]
     groups: dict[int, list[int]] = {}
     for index, feed in enumerate(per_feed_keys):
-        groups.setdefault(client.keyslot(feed[0]), []).append(index)
+        groups.setdefault(key_slot(feed[0].encode()), []).append(index)
     calls = [([key for index in group for key in per_feed_keys[index]], args) for group in groups.values()]
     values = run_each(name, client, calls)
     return [SlotReply(group, value) for group, value in zip(groups.values(), values, strict=True)]
@@ -368,8 +371,8 @@ _REDIRECTED = (MovedError, AskError, TryAgainError, ClusterDownError)
 
 def _cluster_execute(client: RedisCluster, routing_keys: list[str], commands: list[tuple[Any, ...]]) -> list[Any]:
     """Commands each on keys of one slot (the slot of its routing key), grouped by the master
-    that owns the slot and sent as one plain pipeline per node; replies (or the error each
-    got) in order.
+    that owns the slot: each node's commands are written at once, then the replies read, so
+    the nodes work in parallel, one round trip each. Replies (or the error each got) in order.
 
     Not redis-py's ClusterPipeline: it asks the server for the keys of every EVALSHA
     (COMMAND GETKEYS, a round trip per command) and spends ~0.2 ms of Python per command.
@@ -377,21 +380,36 @@ def _cluster_execute(client: RedisCluster, routing_keys: list[str], commands: li
     commands may have run, which is safe as every feed script is idempotent; the task retries.
     """
     by_node: dict[str, tuple[ClusterNode, list[int]]] = {}
+    owners = client.nodes_manager.slots_cache  # slot -> [master, replicas...], redis-py's map
     for index, key in enumerate(routing_keys):
-        node = client.nodes_manager.get_node_from_slot(client.keyslot(key))
+        slot = key_slot(key.encode())
+        nodes = owners.get(slot)
+        node = nodes[0] if nodes else client.nodes_manager.get_node_from_slot(slot)  # raises: not covered
         by_node.setdefault(node.name, (node, []))[1].append(index)
+    memo: dict[int, bytes] = {}
     results: list[Any] = [None] * len(commands)
-    for node, indexes in by_node.values():
+    sent: list[tuple[Redis, Any, list[int]]] = []
+    try:
         try:
-            with client.get_redis_connection(node).pipeline(transaction=False) as pipe:
+            for node, indexes in by_node.values():
+                redis_node = client.get_redis_connection(node)
+                connection = redis_node.connection_pool.get_connection()
+                sent.append((redis_node, connection, indexes))
+                connection.send_packed_command([b"".join(_pack(commands[index], memo) for index in indexes)])
+            for redis_node, connection, indexes in sent:
                 for index in indexes:
-                    pipe.execute_command(*commands[index])
-                replies = pipe.execute(raise_on_error=False)
+                    try:
+                        results[index] = redis_node.parse_response(connection, commands[index][0])
+                    except ResponseError as exc:
+                        results[index] = exc
         except (ConnectionError, TimeoutError):
+            for _, connection, _ in sent:
+                connection.disconnect()  # replies may be left unread on it
             _refresh_slots(client)
             raise
-        for index, reply in zip(indexes, replies, strict=True):
-            results[index] = reply
+    finally:
+        for redis_node, connection, _ in sent:
+            redis_node.connection_pool.release(connection)
     redirected = [index for index, result in enumerate(results) if isinstance(result, _REDIRECTED)]
     if redirected:
         _refresh_slots(client)
@@ -401,6 +419,21 @@ def _cluster_execute(client: RedisCluster, routing_keys: list[str], commands: li
             except NoScriptError as exc:
                 results[index] = exc
     return results
+
+
+def _pack(command: tuple[Any, ...], memo: dict[int, bytes]) -> bytes:
+    """One command in RESP, as redis-py's encoder writes it (str as UTF-8, numbers by repr),
+    at a fraction of its cost: on a cluster every feed of a batch is its own command, and
+    the arguments they share (the sha, the tweet, the score) are encoded once (`memo`, by
+    object identity, lives as long as the commands do)."""
+    parts = [b"*%d\r\n" % len(command)]
+    for arg in command:
+        packed = memo.get(id(arg))
+        if packed is None:
+            data = arg if isinstance(arg, bytes) else str(arg).encode()
+            packed = memo[id(arg)] = b"$%d\r\n%b\r\n" % (len(data), data)
+        parts.append(packed)
+    return b"".join(parts)
 
 
 def _refresh_slots(client: RedisCluster) -> None:

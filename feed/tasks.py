@@ -7,6 +7,7 @@ the message to be redelivered; every service is idempotent, so running again is 
 
 import logging
 import time
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -33,17 +34,19 @@ SWEEP_MIN_AGE = timedelta(seconds=5)
 
 
 @shared_task(name="feed.tasks.fan_out", **_RETRY)
-def fan_out(tweet_id: int, force: bool = False) -> int:
+def fan_out(tweet_id: int, force: bool = False, redispatch: bool = False) -> int:
     """Fan a new tweet out to its author's and followers' feeds (skipped once recorded done).
 
     A large audience (more than FANOUT_CHUNK_SIZE followers) is split into chunks that
     run in parallel on the `feed_bulk` queue, so this queue's next tweet does not wait.
+    `redispatch` (the start-up sweep): dispatch the chunks again even if a dispatch is
+    under way, since a crash may have taken some of them.
     """
     if not force and selectors.tweet_fanned_out(tweet_id=tweet_id):
         return 0
     chunks = services.fan_out_chunks(tweet_id)
     if chunks:
-        return _dispatch_chunks(tweet_id, chunks, force=force)
+        return _dispatch_chunks(tweet_id, chunks, again=force or redispatch)
     started = time.perf_counter()
     written = services.fan_out_tweet(tweet_id)
     duration_ms = round((time.perf_counter() - started) * 1000, 1)
@@ -59,20 +62,23 @@ def fan_out(tweet_id: int, force: bool = False) -> int:
     return written
 
 
-def _dispatch_chunks(tweet_id: int, chunks: list[services.FanOutChunk], *, force: bool) -> int:
+def _dispatch_chunks(tweet_id: int, chunks: list[services.FanOutChunk], *, again: bool) -> int:
     """Publish one fan_out_chunk task per chunk (a Celery group on `feed_bulk`); returns 0.
 
-    A dispatch already under way (the sweeper met the tweet before its chunks finished)
-    is left to run rather than doubled. No result backend: the chunks count themselves
-    done in Redis and the last one records the fan-out (services.record_chunk_done).
+    A dispatch already under way (the beat sweeper met the tweet before its chunks
+    finished) is left to run rather than doubled, unless `again`. No result backend: the
+    chunks of this dispatch (its id) count themselves done in Redis and the last one
+    records the fan-out (services.record_chunk_done); an earlier dispatch's chunks still
+    running count apart, so a plan made again (followers changed) is never mixed with it.
     """
-    if not force and services.chunks_dispatched(tweet_id):
+    if not again and services.chunks_dispatched(tweet_id):
         return 0
+    dispatch = uuid.uuid4().hex[:12]
     # Noted before publishing, so the last chunk's clean-up comes after it.
     services.record_chunks_dispatched(tweet_id)
     try:
         group(
-            fan_out_chunk.si(tweet_id, index, len(chunks), chunk.after, chunk.upto)
+            fan_out_chunk.si(tweet_id, index, len(chunks), chunk.after, chunk.upto, dispatch)
             for index, chunk in enumerate(chunks)
         ).apply_async()
     except Exception:
@@ -88,11 +94,13 @@ def _dispatch_chunks(tweet_id: int, chunks: list[services.FanOutChunk], *, force
 
 
 @shared_task(name="feed.tasks.fan_out_chunk", **_RETRY)
-def fan_out_chunk(tweet_id: int, index: int, total: int, after: int | None, upto: int | None) -> int:
+def fan_out_chunk(
+    tweet_id: int, index: int, total: int, after: int | None, upto: int | None, dispatch: str = ""
+) -> int:
     """Fan a tweet out to one range of its author's followers (queue `feed_bulk`)."""
     started = time.perf_counter()
     written = services.fan_out_chunk(tweet_id=tweet_id, chunk=services.FanOutChunk(after, upto))
-    completed = services.record_chunk_done(tweet_id=tweet_id, index=index, total=total)
+    completed = services.record_chunk_done(tweet_id=tweet_id, dispatch=dispatch, index=index, total=total)
     duration_ms = round((time.perf_counter() - started) * 1000, 1)
     logger.info(
         "feed: chunk %d/%d of tweet %s wrote %d feeds in %.1f ms%s",
@@ -162,15 +170,18 @@ def rebuild(user_id: int) -> int:
 
 
 @shared_task(name="feed.tasks.sweep_unfanned", acks_late=True)
-def sweep_unfanned(min_age_seconds: float = SWEEP_MIN_AGE.total_seconds(), limit: int = 500) -> int:
+def sweep_unfanned(
+    min_age_seconds: float = SWEEP_MIN_AGE.total_seconds(), limit: int = 500, redispatch: bool = False
+) -> int:
     """Enqueue the fan-out of tweets that never completed one (broker down when posted).
 
     Runs from celery beat (CELERY_BEAT_SCHEDULE) and when a worker starts. Tweets younger
-    than `min_age_seconds` are left to the fan-out their commit enqueued.
+    than `min_age_seconds` are left to the fan-out their commit enqueued. `redispatch`
+    (at worker start): chunked fan-outs under way are dispatched again too.
     """
     ids = selectors.unfanned_tweet_ids(older_than=timedelta(seconds=min_age_seconds), limit=limit)
     for tweet_id in ids:
-        fan_out.apply_async(args=[tweet_id])
+        fan_out.apply_async(args=[tweet_id], kwargs={"redispatch": True} if redispatch else {})
     if ids:
         logger.warning("feed: %d tweet(s) had no completed fan-out; enqueued again", len(ids))
     return len(ids)
@@ -183,9 +194,10 @@ def _sweep_on_worker_ready(**kwargs: object) -> None:
     No minimum age here: a tweet whose fan-out a crash cut short just before this start
     is redone at once (with RabbitMQ its unacknowledged task also comes back; the Redis
     transport restores it only after the visibility timeout). A fan-out that is merely
-    still queued runs twice, which changes nothing: every fan-out is idempotent.
+    still queued runs twice, which changes nothing: every fan-out is idempotent. So do
+    the chunks of a large one under way: they are dispatched again, all of them.
     """
     try:
-        sweep_unfanned.apply_async(kwargs={"min_age_seconds": 0})
+        sweep_unfanned.apply_async(kwargs={"min_age_seconds": 0, "redispatch": True})
     except Exception:  # never keep a worker from starting
         logger.exception("feed: could not enqueue the start-up sweep")

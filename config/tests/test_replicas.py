@@ -142,3 +142,31 @@ def test_orm_reads_follow_the_router_and_locking_reads_go_to_the_primary(setting
     with replicas.replica_reads(allowed=False):
         assert Tweet.objects.all().db == DEFAULT_DB_ALIAS
     assert Tweet.objects.all().db == DEFAULT_DB_ALIAS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_reads_the_primary_even_run_inline_in_a_read_request(monkeypatch):
+    from feed import services, tasks
+
+    seen: list[str] = []
+    monkeypatch.setattr(replicas, "healthy_replica", lambda: "replica_7")
+    monkeypatch.setattr(services, "fan_out_chunks", lambda tweet_id: seen.append(replicas.read_alias()) or [])
+    with replicas.replica_reads(allowed=True):
+        assert replicas.read_alias() == "replica_7"
+        tasks.fan_out.apply(args=[2**40], kwargs={"force": True})  # as an eager task would run
+        assert replicas.read_alias() == "replica_7"
+    assert seen == [DEFAULT_DB_ALIAS]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_jwt_authentication_fills_its_cache_from_the_primary(settings, monkeypatch, alice):
+    """A lagging replica must not be what the auth cache remembers (a suspension it has not
+    replayed would stay cached as active). replica_7 does not exist: any read of it fails."""
+    from accounts.authentication import JWTAuthentication
+
+    settings.DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+    monkeypatch.setattr(replicas, "healthy_replica", lambda: "replica_7")
+    token = str(RefreshToken.for_user(alice).access_token)
+    with replicas.replica_reads(allowed=True):
+        user, _ = JWTAuthentication().authenticate(request_with(Authorization=f"Bearer {token}"))
+    assert user.pk == alice.pk

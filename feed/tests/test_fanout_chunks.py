@@ -4,7 +4,7 @@ import pytest
 
 from accounts.selectors import follower_id_bounds, follower_ids_between
 from accounts.tests.factories import UserFactory
-from feed import keys, services, store, tasks
+from feed import services, store, tasks
 from feed.tests.conftest import feed_sizes, feeds_having, make_followers
 from tweets.models import Tweet
 
@@ -38,6 +38,16 @@ def test_bounds_split_the_followers_into_ranges_of_the_chunk_size(author_with_fo
     assert ranges == [followers[0:3], followers[3:6], followers[6:9], followers[9:]]
 
 
+def test_bounds_leave_no_empty_last_range(author_with_followers):
+    author, followers = author_with_followers
+    from accounts.models import Follow
+
+    Follow.objects.filter(followee=author, follower_id=followers[-1]).delete()  # 9 followers: 3 x 3
+    assert follower_id_bounds(user_id=author.pk, every=3) == [followers[2], followers[5]]
+    assert follower_id_bounds(user_id=author.pk, every=100) == []
+    assert follower_id_bounds(user_id=followers[0], every=3) == []  # no followers at all
+
+
 def test_small_audience_hidden_tweet_or_splitting_off_is_not_split(author_with_followers, settings):
     author, _ = author_with_followers
     tweet = unfanned_tweet(author)
@@ -57,7 +67,7 @@ def test_the_fan_out_task_runs_every_chunk_and_the_last_records_completion(autho
     assert feeds_having([author.pk, *followers], tweet.pk) == 11
     assert Tweet.objects.get(pk=tweet.pk).fanned_out_at is not None
     client = store.connection()
-    assert not client.exists(keys.fan_out_chunks_key(tweet.pk), keys.fan_out_lease_key(tweet.pk))
+    assert client.keys("chirp:fanout:*") == []  # the bookkeeping is gone once done
 
 
 def test_a_chunk_run_twice_is_counted_once(author_with_followers):
@@ -65,10 +75,12 @@ def test_a_chunk_run_twice_is_counted_once(author_with_followers):
     tweet = unfanned_tweet(author)
     chunks = services.fan_out_chunks(tweet.pk)
     for index in (0, 1, 1, 2, 2, 2):  # retries and redeliveries of the first three chunks
-        tasks.fan_out_chunk(tweet.pk, index, len(chunks), chunks[index].after, chunks[index].upto)
+        tasks.fan_out_chunk(tweet.pk, index, len(chunks), chunks[index].after, chunks[index].upto, "d1")
+    # A chunk of another dispatch (made again, maybe with other ranges) counts apart.
+    tasks.fan_out_chunk(tweet.pk, 3, len(chunks), chunks[0].after, chunks[0].upto, "d0")
     assert feeds_having([author.pk, *followers], tweet.pk) == 10  # author + 9 followers, each once
     assert Tweet.objects.get(pk=tweet.pk).fanned_out_at is None  # the fourth chunk has not run
-    tasks.fan_out_chunk(tweet.pk, 3, len(chunks), chunks[3].after, chunks[3].upto)
+    tasks.fan_out_chunk(tweet.pk, 3, len(chunks), chunks[3].after, chunks[3].upto, "d1")
     assert feeds_having([author.pk, *followers], tweet.pk) == 11
     assert Tweet.objects.get(pk=tweet.pk).fanned_out_at is not None
     assert set(feed_sizes([author.pk, *followers])) == {1}
@@ -84,6 +96,13 @@ def test_a_dispatch_under_way_is_not_doubled_by_the_sweeper(author_with_follower
     assert ran == []
     tasks.fan_out(tweet.pk, force=True)  # an operator's forced fan-out does run
     assert len(ran) == 4
+    Tweet.objects.filter(pk=tweet.pk).update(fanned_out_at=None)  # as if a crash cut it short
+    services.record_chunks_dispatched(tweet.pk)
+    # A worker that starts dispatches again what a crash may have cut short.
+    tasks.sweep_unfanned(min_age_seconds=0, redispatch=True)
+    assert len(ran) == 8
+    tasks.sweep_unfanned(min_age_seconds=0)  # the beat's sweep leaves it to its chunks
+    assert len(ran) == 8
 
 
 def test_chunks_skip_muting_followers_and_a_deleted_tweet(author_with_followers):

