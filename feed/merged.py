@@ -357,7 +357,13 @@ def _read_sources(
             if reply is None:
                 missing.append(source)
                 continue
-            data = _decode(reply)
+            try:
+                data = _decode(reply)
+            except ValueError:  # a damaged cached body: this list again without bodies
+                if not bodies[0]:
+                    raise
+                logger.warning("feed: unreadable source list %s with bodies; reading without", source)
+                return _read_sources(client, viewer_id, header, window, with_bodies=False)
             flat = data[2:]
             entries = []
             blobs: dict[int, list] = {}
@@ -442,7 +448,15 @@ def read_page(*, user_id: int, limit: int, offset: int, partial: bool = False) -
     reply = _run("feed_page", client, _viewer_keys(user_id), args)
     if reply is None:
         return None
-    header = _parse_header(reply)
+    try:
+        header = _parse_header(reply)
+    except ValueError:  # a damaged cached body: read without bodies (hydrate fetches them, a miss)
+        logger.warning("feed: unreadable merged page of user %s with bodies; reading without", user_id)
+        bodies = ["", "", ""]
+        reply = _run("feed_page", client, _viewer_keys(user_id), [*args[:3], *bodies])
+        if reply is None:
+            return None
+        header = _parse_header(reply)
     blobs = header.blobs if bodies[0] else None
     if not header.sources:
         return MergedPage(header.total, header.entries, blobs)
