@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-scale install lint fmt migrations superuser bench bench-quick bench-deps browser-deps node-deps soak audit clean
+.PHONY: run test test-scale bench-hybrid install lint fmt migrations superuser bench bench-quick bench-deps browser-deps node-deps soak audit clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,6 @@ test: install browser-deps node-deps
 
 # The feed suite again with home feeds on a real Redis Cluster (3 masters, 3 replicas from
 # redis-server on loopback ports, started by the tests): FEED_REDIS_CLUSTER_URL's code path.
-test-scale: install
-	CHIRP_TEST_FEED_CLUSTER=1 $(PY) -m config.dev test feed -q -p no:cacheprovider
-
 # The browser tests (config/tests/test_browser.py) drive Debian's chromium with Playwright,
 # which never downloads a browser of its own.
 browser-deps:
@@ -71,6 +68,22 @@ bench: install bench-deps
 
 bench-quick: install bench-deps
 	$(PY) -m bench.run --quick $(ARGS)
+
+# Hybrid fan-out (bench/hybrid.py): posting by accounts with 10k, 100k and 1M followers, and a
+# read merging 5 large accounts against a plain one. DATABASE_URL must name a database with
+# "bench" in its name (users, follows and tweets are replaced); REDIS_URL is flushed.
+bench-hybrid: install
+	$(PY) -m bench.hybrid $(ARGS)
+
+# The feed suite at scale (issue 11): the hybrid fan-out merging every author at read time
+# (FANOUT_FOLLOWER_LIMIT=0) and all but single-follower ones (=1), on the single Redis and on
+# a real Redis Cluster the tests start (CHIRP_TEST_FEED_CLUSTER=1).
+test-scale: install
+	CHIRP_TEST_FEED_CLUSTER=1 $(PY) -m config.dev test feed
+	FANOUT_FOLLOWER_LIMIT=0 $(PY) -m config.dev test feed
+	FANOUT_FOLLOWER_LIMIT=1 $(PY) -m config.dev test feed
+	CHIRP_TEST_FEED_CLUSTER=1 FANOUT_FOLLOWER_LIMIT=0 $(PY) -m config.dev test feed
+	CHIRP_TEST_FEED_CLUSTER=1 FANOUT_FOLLOWER_LIMIT=1 $(PY) -m config.dev test feed
 
 # Load soak (scripts/soak.py, README "Soak"): 100 users for 60 s through gunicorn + a worker,
 # loopback only; then every posted tweet must be in every follower's feed. ARGS to change.

@@ -12,32 +12,13 @@ from django.conf import settings
 
 from accounts.models import User
 from feed import keys, store
+from feed.merged import Entry as MergedEntry
+from feed.merged import read_window
 from feed.pull import pull_feed_entries
 from feed.selectors import FeedItem, hydrate
 from feed.services import rebuild_feed
 
 logger = logging.getLogger(__name__)
-
-# KEYS: feed, reposts. ARGV: upper bound, lower bound (ZRANGEBYSCORE syntax), count, "1"
-# for oldest first. Returns false for a feed without its sentinel (rebuild it), else
-# flat (tweet id, reposter id or "", score) triples.
-_WINDOW = f"""
-if not redis.call('ZSCORE', KEYS[1], '{keys.SENTINEL}') then return false end
-local members
-if ARGV[4] == '1' then
-  members = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[2], ARGV[1], 'LIMIT', 0, ARGV[3])
-else
-  members = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[2], 'LIMIT', 0, ARGV[3])
-end
-local out = {{}}
-for _, m in ipairs(members) do
-  out[#out + 1] = m
-  out[#out + 1] = redis.call('HGET', KEYS[2], m) or ''
-  out[#out + 1] = redis.call('ZSCORE', KEYS[1], m)
-end
-return out
-"""
-_script = None
 
 Entry = tuple[int, int | None, int]  # tweet id, reposter id, score
 
@@ -45,24 +26,20 @@ Entry = tuple[int, int | None, int]  # tweet id, reposter id, score
 def _redis_window(
     user_id: int, before: int | None, after: int | None, count: int, oldest_first: bool
 ) -> list[Entry] | None:
-    global _script
-    client = store.connection()
-    if _script is None:
-        _script = client.register_script(_WINDOW)
     upper = f"({before}" if before is not None else "+inf"
     lower = f"({max(after or 0, keys.SENTINEL_SCORE)}"  # never the sentinel
-    key_names = [keys.feed_key(user_id), keys.reposts_key(user_id)]
-    args: list[str | int] = [upper, lower, count, "1" if oldest_first else "0"]
-    reply = _script(keys=key_names, args=args, client=client)
-    if reply is None:  # a read that heals: the feed was lost
+
+    def read() -> list[MergedEntry] | None:
+        # The feed merged with the viewer's sources (feed.merged): one round trip, two with sources.
+        return read_window(user_id=user_id, upper=upper, lower=lower, count=count, oldest_first=oldest_first)
+
+    entries = read()
+    if entries is None:  # a read that heals: the feed was lost
         rebuild_feed(user_id)
-        reply = _script(keys=key_names, args=args, client=client)
-        if reply is None:
+        entries = read()
+        if entries is None:
             return None
-    return [
-        (int(reply[i]), int(reply[i + 1]) if reply[i + 1] else None, int(float(reply[i + 2])))
-        for i in range(0, len(reply), 3)
-    ]
+    return [(e.tweet_id, e.reposter_id, e.score) for e in entries]
 
 
 def _pulled_window(user_id: int, before: int | None, after: int | None, count: int, oldest_first: bool) -> list[Entry]:

@@ -8,6 +8,18 @@
   it) and is rebuilt on the next read.
 - ``chirp:feed:{user_id}:rp``: hash, tweet id -> reposter's user id, for the entries
   that are in the feed only because someone the user follows (or the user) reposted it.
+- ``chirp:feed:{user_id}:src``: set of the followed authors merged into this feed at read
+  time (hybrid fan-out, feed.merged); same slot as the feed, so the read returns it.
+- ``chirp:feed:{user_id}:hide``: set of "tweet id:source id:score" entries of source
+  lists this viewer must not see (found stale by a read, or a repost of a tweet whose
+  author the viewer follows, is, blocks, is blocked by or mutes).
+- ``chirp:feed:{user_id}:excl``: set of the users this viewer blocks, is blocked by or
+  mutes (written by the feed's rebuild, which every block and mute causes), so a merged
+  read filters their tweets out of the sources' reposts.
+- ``chirp:src:{author_id}``: sorted set, the author's newest tweets and reposts (same
+  members, scores and sentinel as a feed), kept for every author: the source list.
+- ``chirp:src:{author_id}:rp``: hash, tweet id -> the tweet's author id, for the source
+  list's repost entries.
 - ``chirp:tweet:{tweet_id}``: hash, the tweet-object cache (feed.objects): field ``v`` the
   body format's version, field ``b`` the immutable body (JSON). The hash tag is the tweet
   id, so on a cluster each body lives on its own slot, fetched by one pipelined batch.
@@ -40,6 +52,31 @@ def feed_key(user_id: int) -> str:
 
 def reposts_key(user_id: int) -> str:
     return f"chirp:feed:{{{user_id}}}:rp"
+
+
+def sources_key(user_id: int) -> str:
+    return f"chirp:feed:{{{user_id}}}:src"
+
+
+def hidden_key(user_id: int) -> str:
+    return f"chirp:feed:{{{user_id}}}:hide"
+
+
+def excluded_key(user_id: int) -> str:
+    return f"chirp:feed:{{{user_id}}}:excl"
+
+
+def all_feed_keys(user_id: int) -> list[str]:
+    """Every key of a user's feed (one hash slot): what dropping the feed deletes."""
+    return [feed_key(user_id), reposts_key(user_id), sources_key(user_id), hidden_key(user_id), excluded_key(user_id)]
+
+
+def source_key(author_id: int) -> str:
+    return f"chirp:src:{{{author_id}}}"
+
+
+def source_reposts_key(author_id: int) -> str:
+    return f"chirp:src:{{{author_id}}}:rp"
 
 
 def feed_keys(user_ids: list[int]) -> list[str]:

@@ -2,7 +2,7 @@
 rebuild use, and the entry shape they share. Reads only; imported by selectors and services alike.
 """
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
 
@@ -60,7 +60,7 @@ _ENTRIES_CTE = (
     UNION SELECT %(user_id)s::bigint
 ), active AS (
     SELECT s.uid FROM sources s JOIN {user} u ON u.id = s.uid
-    WHERE u.is_active AND s.uid NOT IN (SELECT uid FROM excluded)
+    WHERE u.is_active AND s.uid NOT IN (SELECT uid FROM excluded) AND s.uid <> ALL(%(skip)s::bigint[])
 ), own AS (
     SELECT t.id AS tweet_id, t.created_at AS at, NULL::bigint AS reposter_id
     FROM active a CROSS JOIN LATERAL (
@@ -107,16 +107,26 @@ SELECT count(*) FROM (
 ).format(**TABLES)
 
 
-def pull_feed_entries(*, user_id: int, limit: int, offset: int) -> list[FeedEntry]:
+def pull_feed_entries(
+    *, user_id: int, limit: int, offset: int, skip_sources: list[int] | None = None
+) -> list[FeedEntry]:
     """A page of `user_id`'s feed computed from PostgreSQL (the pull model), newest first.
 
-    The feed holds at most FEED_MAX_LENGTH entries, as the Redis one does.
+    The feed holds at most FEED_MAX_LENGTH entries, as the Redis one does. `skip_sources`:
+    followees whose tweets and reposts to leave out (merged at read time, feed.merged);
+    they still count as followed (their tweets come in through no repost).
     """
     max_length = settings.FEED_MAX_LENGTH
     limit = min(limit, max_length - offset)
     if limit <= 0:
         return []
-    params = {"user_id": user_id, "per_source": offset + limit, "limit": limit, "offset": offset}
+    params: dict[str, Any] = {
+        "user_id": user_id,
+        "per_source": offset + limit,
+        "limit": limit,
+        "offset": offset,
+        "skip": skip_sources or [],
+    }
     with read_connection(Tweet).cursor() as cursor:
         cursor.execute(_PAGE_SQL, params)
         return [FeedEntry(tweet_id, keys.score(at), reposter_id) for tweet_id, at, reposter_id in cursor.fetchall()]
@@ -130,5 +140,5 @@ def pull_feed_ids(*, user_id: int, limit: int, offset: int) -> list[int]:
 def pull_feed_count(*, user_id: int) -> int:
     """How many entries `user_id`'s feed has, capped at FEED_MAX_LENGTH."""
     with read_connection(Tweet).cursor() as cursor:
-        cursor.execute(_COUNT_SQL, {"user_id": user_id, "per_source": settings.FEED_MAX_LENGTH})
+        cursor.execute(_COUNT_SQL, {"user_id": user_id, "per_source": settings.FEED_MAX_LENGTH, "skip": []})
         return cursor.fetchone()[0]

@@ -108,7 +108,9 @@ def redis_page(*, user_id: int, limit: int, offset: int) -> RedisPage | None:
 # hashtag joins (the bodies come from feed.objects). Tweets by excluded users (blocks
 # either way, mutes), hidden tweets and suspended authors have no row, and repost entries by
 # excluded or suspended reposters no reposter: both come out stale, dropped from Redis like
-# deleted ones. Mention rows are told apart by their NULL counters.
+# deleted ones. So does a repost entry of the viewer's own tweet or of a followed author's
+# (the pull query's rule; a merged source's list holds such reposts, feed.merged). Mention
+# rows are told apart by their NULL counters.
 _STATE_SQL = (
     "WITH "
     + excluded_cte("viewer")
@@ -123,6 +125,8 @@ JOIN {user} u ON u.id = t.author_id AND u.is_active
 LEFT JOIN LATERAL (
     SELECT ru.username, r2.created_at FROM {repost} r2 JOIN {user} ru ON ru.id = r2.user_id AND ru.is_active
     WHERE r2.tweet_id = t.id AND r2.user_id = e.reposter_id AND r2.user_id NOT IN (SELECT uid FROM excluded)
+      AND t.author_id <> %(viewer)s AND NOT EXISTS (
+          SELECT 1 FROM {follow} f WHERE f.follower_id = %(viewer)s AND f.followee_id = t.author_id)
 ) rp ON e.reposter_id IS NOT NULL
 UNION ALL
 SELECT mu.id, NULL, NULL, NULL, NULL, mu.username, NULL, NULL, NULL, NULL

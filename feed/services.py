@@ -7,7 +7,7 @@ followers from PostgreSQL and write each batch of ~1,000 feeds with one Lua call
 
 import logging
 import time
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import closing
 from datetime import datetime
 from itertools import islice
@@ -22,7 +22,8 @@ from redis.typing import EncodableT
 from accounts.models import Follow, User
 from accounts.selectors import excluded_user_ids, follower_id_bounds, follower_ids, follower_ids_between
 from config.replicas import reads_from_primary
-from feed import keys, store
+from feed import keys, merged, store
+from feed.models import MergedAuthor
 from feed.pull import TABLES, FeedEntry, pull_feed_entries
 from tweets.models import Repost, Tweet
 
@@ -100,21 +101,33 @@ def fan_out_tweet(tweet_id: int) -> int:
     """
     row = (
         Tweet.objects.filter(pk=tweet_id)
-        .values_list("author_id", "created_at", "hidden_at", "author__is_active", "author__num_followers")
+        .values_list(
+            "author_id",
+            "created_at",
+            "hidden_at",
+            "author__is_active",
+            "author__num_followers",
+            "author__merged_feed__since",
+        )
         .first()
     )
     if row is None:
         return 0  # deleted before its fan-out ran
-    author_id, created_at, hidden_at, author_active, num_followers = row
+    author_id, created_at, hidden_at, author_active, num_followers, merged_since = row
     written = 0
     if hidden_at is None and author_active:
-        kept = _kept_from([author_id])
-        if num_followers < 1000:
+        merged.record(store.connection(), user_id=author_id, tweet_id=tweet_id, score=keys.score(created_at))
+        if merged.is_merged(user_id=author_id, num_followers=num_followers, since=merged_since):
+            # A large account: followers merge the tweet from its source list at read time.
+            audience: Iterable[int] = [author_id]
+        elif num_followers < 1000:
+            kept = _kept_from([author_id])
             # Most authors: one plain query (the server-side cursor that streams a big
             # audience costs 3-4 round trips). It returns every follower whatever the counter says.
             followers = Follow.objects.filter(followee_id=author_id).values_list("follower_id", flat=True)
-            audience: Iterable[int] = [author_id, *(uid for uid in followers if uid not in kept)]
+            audience = [author_id, *(uid for uid in followers if uid not in kept)]
         else:
+            kept = _kept_from([author_id])
             audience = (uid for uid in _audience(author_id) if uid not in kept)
         written = _write_fan_out(tweet_id=tweet_id, created_at=created_at, audience=audience)
     # Hidden or suspended: nothing to fan out now; unhide/unsuspend put it back.
@@ -161,8 +174,8 @@ def fan_out_chunks(tweet_id: int) -> list[FanOutChunk]:
         .values_list("author_id", "author__num_followers")
         .first()
     )
-    if row is None or chunk_size <= 0 or row[1] <= chunk_size:
-        return []
+    if row is None or chunk_size <= 0 or row[1] <= chunk_size or row[1] > merged.follower_limit():
+        return []  # (above the follower limit the author is merged: fan_out_tweet writes one feed)
     bounds: list[int | None] = [None, *follower_id_bounds(user_id=row[0], every=chunk_size)]
     return [FanOutChunk(after, upto) for after, upto in zip(bounds, [*bounds[1:], None], strict=True)]
 
@@ -178,6 +191,9 @@ def fan_out_chunk(*, tweet_id: int, chunk: FanOutChunk) -> int:
     if row is None:
         return 0  # deleted, hidden or suspended since: nothing to write
     author_id, created_at = row
+    if chunk.after is None:  # once per fan-out: the source list every author has
+        merged.record(store.connection(), user_id=author_id, tweet_id=tweet_id, score=keys.score(created_at))
+        merged.fanned_out_again(author_id)
     kept = _kept_from([author_id])
     followers = follower_ids_between(user_id=author_id, after=chunk.after, upto=chunk.upto)
     audience = [*([author_id] if chunk.after is None else []), *(uid for uid in followers if uid not in kept)]
@@ -225,7 +241,10 @@ def remove_tweet_from_feeds(*, tweet_id: int, author_id: int, reposter_ids: Iter
     client = store.connection()
     removed = 0
     for user_id in dict.fromkeys([author_id, *reposter_ids]):
-        with closing(_batches(_audience(user_id))) as batches:
+        score = merged.unrecord(client, user_id=user_id, tweet_id=tweet_id)
+        # A merged entry is in the user's own feed and source list only.
+        reach = _audience(user_id) if merged.reaches_followers(user_id=user_id, score=score) else iter([user_id])
+        with closing(_batches(reach)) as batches:
             for batch in batches:
                 removed += _total(store.run_feeds("remove", client, _feeds_and_reposts(batch), [tweet_id]))
     return removed
@@ -253,20 +272,31 @@ def add_repost(*, tweet_id: int, user_id: int) -> int:
     row = (
         Repost.objects.filter(tweet_id=tweet_id, user_id=user_id)
         .values_list(
-            "created_at", "tweet__author_id", "tweet__hidden_at", "tweet__author__is_active", "user__is_active"
+            "created_at",
+            "tweet__author_id",
+            "tweet__hidden_at",
+            "tweet__author__is_active",
+            "user__is_active",
+            "user__num_followers",
+            "user__merged_feed__since",
         )
         .first()
     )
     if row is None:
         return 0  # undone (or the tweet deleted) before this ran
-    created_at, author_id, hidden_at, author_active, reposter_active = row
+    created_at, author_id, hidden_at, author_active, reposter_active, num_followers, merged_since = row
     if hidden_at is not None or not author_active or not reposter_active:
         return 0
     client = store.connection()
     args = [tweet_id, keys.score(created_at), user_id, _max_length()]
+    if author_id != user_id:  # one's own tweet is in one's source list already
+        merged.record(client, user_id=user_id, tweet_id=tweet_id, score=keys.score(created_at), author_id=author_id)
+    # A large reposter: followers merge it from the reposter's source list.
+    large = merged.is_merged(user_id=user_id, num_followers=num_followers, since=merged_since)
+    audience: Iterator[int] = iter([user_id]) if large else _audience(user_id)
     kept = _kept_from([user_id, author_id])
     added = 0
-    with closing(_batches(_audience(user_id))) as batches:
+    with closing(_batches(audience)) as batches:
         for batch in batches:
             # Who follows the author sees the tweet by its own right, even once trimmed away.
             own = set(
@@ -291,7 +321,9 @@ def remove_repost(*, tweet_id: int, user_id: int) -> int:
         return 0  # reposted again since: nothing to undo
     client = store.connection()
     changed = 0
-    with closing(_batches(_audience(user_id))) as batches:
+    score = merged.unrecord(client, user_id=user_id, tweet_id=tweet_id, only_repost=True)
+    reach = _audience(user_id) if merged.reaches_followers(user_id=user_id, score=score) else iter([user_id])
+    with closing(_batches(reach)) as batches:
         for batch in batches:
             replies = store.run_feeds("repost_remove", client, _feeds_and_reposts(batch), [tweet_id, user_id])
             # Positions are 1-based within each call's feeds.
@@ -392,6 +424,10 @@ def merge_followee(*, follower_id: int, followee_id: int) -> int:
         return 0
     max_length = _max_length()
     own = Tweet.objects.filter(author_id=followee_id, hidden_at__isnull=True).order_by("-created_at")[:max_length]
+    if MergedAuthor.objects.filter(pk=followee_id).exists():
+        # Merged at read time: the followee becomes a source of this feed, nothing is copied.
+        tweet_ids = list(own.values_list("pk", flat=True))
+        return merged.add_source(follower_id=follower_id, followee_id=followee_id, tweet_ids=tweet_ids)
     sources = [follower_id, *Follow.objects.filter(follower_id=follower_id).values_list("followee_id", flat=True)]
     reposts = (
         Repost.objects.filter(user_id=followee_id, tweet__hidden_at__isnull=True, tweet__author__is_active=True)
@@ -409,6 +445,8 @@ def merge_followee(*, follower_id: int, followee_id: int) -> int:
         return 0
     client = store.connection()
     added = store.run("merge", client, [keys.feed_key(follower_id), keys.reposts_key(follower_id)], args)
+    if int(added) >= 0 and merged.has_sources(follower_id):
+        merged.refresh_hidden(follower_id)  # sources' reposts of the followee's tweets now hidden
     return max(int(added), 0)
 
 
@@ -428,13 +466,18 @@ def purge_followee(*, follower_id: int, followee_id: int) -> int:
     client = store.connection()
     key_names = [keys.feed_key(follower_id), keys.reposts_key(follower_id)]
     removed = [int(tweet_id) for tweet_id in store.run("purge", client, key_names, [followee_id, *tweet_ids])]
-    if removed:
-        back = _reposts_seen_by(user_id=follower_id, tweet_ids=removed)
+    was_source = merged.remove_source(follower_id=follower_id, followee_id=followee_id)
+    # A merged followee's tweets were never in this feed: any of them may come back by a repost.
+    seen_again = tweet_ids if was_source else removed
+    if seen_again:
+        back = _reposts_seen_by(user_id=follower_id, tweet_ids=seen_again)
         if back:
             args: list[object] = [_max_length(), "0"]
             for entry in back:
                 args += _triple(entry)
             store.run("merge", client, key_names, args)
+    if merged.has_sources(follower_id):
+        merged.refresh_hidden(follower_id)  # sources' reposts of the followee's tweets shown again
     return len(removed)
 
 
@@ -479,7 +522,7 @@ def invalidate_feeds_around(*, user_id: int) -> int:
         cursor.execute(sql, [user_id])
         reposters = [row[0] for row in cursor.fetchall()]
     client = store.connection()
-    dropped = 0
+    dropped = merged.drop_sources([user_id, *reposters])
     for source in dict.fromkeys([user_id, *reposters]):
         with closing(_batches(_audience(source))) as batches:
             for batch in batches:
@@ -497,14 +540,19 @@ def rebuild_feed(user_id: int) -> int:
     """
     client = store.connection()
     feed_key, reposts_key = keys.feed_key(user_id), keys.reposts_key(user_id)
+    extra_keys = merged.viewer_extra_keys(user_id)
     for attempt in range(5):
         with client.pipeline(transaction=True) as pipe:
             try:
                 if attempt < 4:
-                    pipe.watch(feed_key, reposts_key)
-                entries = pull_feed_entries(user_id=user_id, limit=_max_length(), offset=0)
+                    pipe.watch(feed_key, reposts_key, *extra_keys)
+                # Merged followees stay out of the feed: the read merges their source lists.
+                sources = merged.sources_of(user_id)
+                hidden = merged.hidden_of(user_id, sources)
+                excluded = excluded_user_ids(viewer_id=user_id)
+                entries = pull_feed_entries(user_id=user_id, limit=_max_length(), offset=0, skip_sources=sources)
                 pipe.multi()
-                pipe.delete(feed_key, reposts_key)
+                pipe.delete(feed_key, reposts_key, *extra_keys)
                 members: dict[str, int] = {keys.SENTINEL: keys.SENTINEL_SCORE}
                 members.update((str(entry.tweet_id), entry.score) for entry in entries)
                 pipe.zadd(feed_key, members)
@@ -513,6 +561,7 @@ def rebuild_feed(user_id: int) -> int:
                 }
                 if marks:
                     pipe.hset(reposts_key, mapping=marks)
+                merged.write_rebuilt(pipe, user_id, sources, hidden, excluded)
                 pipe.execute()
                 return len(entries)
             except WatchError:

@@ -253,6 +253,11 @@ _SOURCES = {
 _scripts: dict[str, Script] = {}
 
 
+def register(name: str, source: str) -> None:
+    """Make another feed module's script (feed.merged) runnable by `run` and `run_each`."""
+    _SOURCES[name] = source
+
+
 def _script(name: str) -> Script:
     script = _scripts.get(name)
     if script is None:
@@ -440,7 +445,7 @@ def _refresh_slots(client: RedisCluster) -> None:
 
 
 def delete_feeds(client: Any, user_ids: Sequence[int]) -> int:
-    """Delete feeds (both keys of each); returns how many keys existed.
+    """Delete feeds (every key of each, feed.keys.all_feed_keys); returns how many keys existed.
 
     Single Redis: one DEL. Cluster: a DEL spanning slots is refused, so one DEL per feed,
     pipelined (one round trip per node).
@@ -448,6 +453,6 @@ def delete_feeds(client: Any, user_ids: Sequence[int]) -> int:
     if not user_ids:
         return 0
     if not is_cluster(client):
-        return int(client.delete(*keys.feed_and_reposts_keys(list(user_ids))))
-    commands = [("DEL", keys.feed_key(user_id), keys.reposts_key(user_id)) for user_id in user_ids]
+        return int(client.delete(*(key for user_id in user_ids for key in keys.all_feed_keys(user_id))))
+    commands = [("DEL", *keys.all_feed_keys(user_id)) for user_id in user_ids]
     return sum(int(count) for count in execute_each(client, commands))

@@ -8,7 +8,7 @@ never write and never import services.
 import logging
 
 from accounts.models import User
-from feed import pull, selectors, services, store
+from feed import merged, pull, selectors, services, store
 from feed.selectors import FeedItem
 
 logger = logging.getLogger(__name__)
@@ -32,16 +32,29 @@ def feed_page(*, viewer: User, limit: int, offset: int) -> tuple[int, list[FeedI
         pulled = pull.pull_feed_entries(user_id=viewer.pk, limit=limit, offset=offset)
         items, _ = selectors.hydrate(entries=[(entry.tweet_id, entry.reposter_id) for entry in pulled], viewer=viewer)
         return count, items
-    items, stale = selectors.hydrate(entries=page.entries, viewer=viewer, blobs=page.blobs)
+    items, stale = selectors.hydrate(
+        entries=[(e.tweet_id, e.reposter_id) for e in page.entries], viewer=viewer, blobs=page.blobs
+    )
     if stale:
-        services.forget_entries(user_id=viewer.pk, tweet_ids=stale)
+        forget_stale(user_id=viewer.pk, entries=page.entries, stale=stale)
     return page.length, items
 
 
-def _redis_page_healed(*, user_id: int, limit: int, offset: int) -> selectors.RedisPage | None:
-    """The Redis page, rebuilding a lost feed once; None if it is gone again at once (do not loop)."""
-    page = selectors.redis_page(user_id=user_id, limit=limit, offset=offset)
+def forget_stale(*, user_id: int, entries: list[merged.Entry], stale: list[int]) -> None:
+    """Drop stale entries of the viewer's feed; hide those of shared source lists for them."""
+    gone = set(stale)
+    from_sources = [e for e in entries if e.tweet_id in gone and e.source is not None]
+    own = [e.tweet_id for e in entries if e.tweet_id in gone and e.source is None]
+    if own:
+        services.forget_entries(user_id=user_id, tweet_ids=own)
+    merged.hide_entries(user_id=user_id, entries=from_sources)
+
+
+def _redis_page_healed(*, user_id: int, limit: int, offset: int) -> merged.MergedPage | None:
+    """The Redis page (merged with the viewer's sources), rebuilding a lost feed once; None
+    if it is gone again at once (do not loop)."""
+    page = merged.read_page(user_id=user_id, limit=limit, offset=offset)
     if page is None:
         services.rebuild_feed(user_id)
-        page = selectors.redis_page(user_id=user_id, limit=limit, offset=offset)
+        page = merged.read_page(user_id=user_id, limit=limit, offset=offset)
     return page

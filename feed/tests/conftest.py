@@ -19,7 +19,8 @@ from accounts.models import Follow, User
 from accounts.tests.factories import hashed_password
 from config.processes import stop
 from config.testing import test_database_url
-from feed import keys, store
+from feed import keys, merged, store
+from feed.models import MergedAuthor
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -27,21 +28,31 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 # --- Redis inspection --------------------------------------------------------
 
 
-def feed_ids(user: User | int) -> list[int]:
-    """The tweet ids in a user's Redis feed, newest first (sentinel excluded)."""
+def merged_view(user: User | int) -> tuple[bool, list[merged.Entry]]:
+    """A user's whole feed as a read sees it, before hydration: the Redis feed merged with the
+    source lists of the merged authors they follow (feed.merged); and whether the feed is
+    complete (has its sentinel) or only partial (written by fan-outs, never built)."""
     user_id = user if isinstance(user, int) else user.pk
-    members = store.connection().zrevrange(keys.feed_key(user_id), 0, -1)
-    return [int(m) for m in members if m != keys.SENTINEL.encode()]
+    complete = store.connection().zscore(keys.feed_key(user_id), keys.SENTINEL) is not None
+    page = merged.read_page(user_id=user_id, limit=settings.FEED_MAX_LENGTH, offset=0, partial=True)
+    assert page is not None
+    return complete, page.entries
+
+
+def feed_ids(user: User | int) -> list[int]:
+    """The tweet ids in a user's Redis feed, newest first (sentinel excluded), merged with
+    the source lists of the merged authors they follow."""
+    _, view = merged_view(user)
+    return [entry.tweet_id for entry in view]
 
 
 def feed_snapshot(user: User | int) -> tuple[list[tuple[bytes, float]], dict[bytes, bytes]]:
-    """Everything a feed holds: members with scores, and the repost marks of present members."""
-    user_id = user if isinstance(user, int) else user.pk
-    client = store.connection()
-    members = client.zrange(keys.feed_key(user_id), 0, -1, withscores=True)
-    present = {member for member, _ in members}
-    marks = {k: v for k, v in client.hgetall(keys.reposts_key(user_id)).items() if k in present}
-    return members, marks
+    """Everything a feed holds, as the raw feed would if every entry were fanned out:
+    members with scores (oldest first, the sentinel first if complete), and the repost marks."""
+    complete, view = merged_view(user)
+    members = [(keys.SENTINEL.encode(), float(keys.SENTINEL_SCORE))] if complete else []
+    members += [(str(e.tweet_id).encode(), float(e.score)) for e in reversed(view)]
+    return members, {str(e.tweet_id).encode(): str(e.reposter_id).encode() for e in view if e.reposter_id}
 
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
@@ -57,6 +68,12 @@ def redis_down(settings) -> None:  # type: ignore[no-untyped-def]
 def feed_marks(user: User | int) -> dict[int, int]:
     _, marks = feed_snapshot(user)
     return {int(k): int(v) for k, v in marks.items()}
+
+
+def is_merged(user: User | int) -> bool:
+    """Whether the user's entries are merged at read time now (feed.merged)."""
+    user_id = user if isinstance(user, int) else user.pk
+    return MergedAuthor.objects.filter(pk=user_id).exists()
 
 
 @pytest.fixture
@@ -82,9 +99,24 @@ def make_followers(author: User, count: int, prefix: str = "f") -> list[User]:
 
 
 def feeds_having(user_ids: list[int], tweet_id: int) -> int:
-    """How many of these users' feeds contain the tweet (one round trip per Redis node)."""
-    commands = [("ZSCORE", keys.feed_key(user_id), tweet_id) for user_id in user_ids]
-    return sum(score is not None for score in store.execute_each(store.connection(), commands))
+    """How many of these users' feeds contain the tweet, merged sources included (one round
+    trip per Redis node for the feeds, then for the sources of the users whose feed lacks it)."""
+    client = store.connection()
+    scores = store.execute_each(client, [("ZSCORE", keys.feed_key(user_id), tweet_id) for user_id in user_ids])
+    lacking = [user_id for user_id, score in zip(user_ids, scores, strict=True) if score is None]
+    having = len(user_ids) - len(lacking)
+    if not lacking:
+        return having
+    sources_per_user = store.execute_each(client, [("SMEMBERS", keys.sources_key(user_id)) for user_id in lacking])
+    in_source: dict[int, bool] = {}
+    for sources in sources_per_user:
+        for source in map(int, sources):
+            if source not in in_source:
+                in_source[source] = client.zscore(keys.source_key(source), tweet_id) is not None
+            if in_source[source]:
+                having += 1
+                break
+    return having
 
 
 def feed_sizes(user_ids: list[int]) -> list[int]:

@@ -68,7 +68,10 @@ def test_worker_killed_mid_fan_out_is_completed_after_restart(worker_factory, li
     author = UserFactory(username="celebrity")
     followers = [f.pk for f in make_followers(author, 3000)]
     # 30 batches of 100 with 100 ms pauses: a fan-out that lasts ~3 s, easy to interrupt under load.
-    slow = worker_factory(DJANGO_SETTINGS_MODULE="feed.tests.slow_worker_settings")
+    # Pushed to every follower whatever FANOUT_FOLLOWER_LIMIT the suite runs with (a merged
+    # author's fan-out is one write: nothing to interrupt).
+    push = {"FANOUT_FOLLOWER_LIMIT": "10000000"}
+    slow = worker_factory(DJANGO_SETTINGS_MODULE="feed.tests.slow_worker_settings", **push)
     with transaction.atomic():
         tweet = tweet_services.tweet_create(author=author, content="interrupted")
     assert wait_for(lambda: feeds_having(followers, tweet.pk) > 0, timeout=20, interval=0.01)
@@ -76,7 +79,7 @@ def test_worker_killed_mid_fan_out_is_completed_after_restart(worker_factory, li
     reached = feeds_having(followers, tweet.pk)
     assert 0 < reached < len(followers), "the kill must land in the middle of the fan-out"
     assert Tweet.objects.get(pk=tweet.pk).fanned_out_at is None
-    worker_factory()  # the unacknowledged task is redelivered to the new worker
+    worker_factory(**push)  # the unacknowledged task is redelivered to the new worker
     assert wait_for(lambda: Tweet.objects.filter(pk=tweet.pk, fanned_out_at__isnull=False).exists(), timeout=30)
     assert feeds_having(followers, tweet.pk) == len(followers)
     # Exactly once: each follower's feed holds this tweet and nothing else.
