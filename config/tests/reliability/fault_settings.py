@@ -8,6 +8,9 @@ and the sweeper caught up" fits in a test). Nothing else differs from production
 from config.settings import *  # noqa: F403
 
 FEED_FANOUT_BATCH_SIZE = 1000
+# Fault (a) kills a worker in the middle of a fan-out on write to 20,000 followers: above the
+# default hybrid limit (10,000) that author would be merged at read time and never fanned out.
+FANOUT_FOLLOWER_LIMIT = 1_000_000
 FEED_FANOUT_BATCH_PAUSE = 0.3
 CELERY_BEAT_SCHEDULE = {
     "feed-sweep-unfanned": {
