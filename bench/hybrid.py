@@ -139,9 +139,9 @@ def bench_post(sizes: list[int], posts: int) -> list[Result]:
         for n in range(posts):
             elapsed, tweet = _post(author, f"merged post {n}")
             times.append(elapsed)
-        fan_out = statistics.median([_fan_out_only(author) for _ in range(posts)])
         _, items = feed_page(viewer=reader, limit=5, offset=0)
         assert tweet.pk in [item.tweet.pk for item in items], "a follower does not see the merged post"
+        fan_out = statistics.median([_fan_out_only(author) for _ in range(posts)])
         ours = statistics.median(times)
         info: dict[str, Any] = {
             "crossing_s": crossing,
@@ -237,13 +237,15 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10k and 100k followers only, fewer runs")
     parser.add_argument("--sizes", help="comma-separated follower counts (default 10000,100000,1000000)")
+    parser.add_argument("--only", choices=["post", "read"], help="run one of the two benchmarks")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [10_000, 100_000, 1_000_000]
     if args.quick and not args.sizes:
         sizes = [10_000, 100_000]
     _reset()
-    results = bench_post(sizes, posts=10 if args.quick else 20)
-    results.append(bench_read(pages=100 if args.quick else 300))
+    results = [] if args.only == "read" else bench_post(sizes, posts=10 if args.quick else 20)
+    if args.only != "post":
+        results.append(bench_read(pages=100 if args.quick else 300))
     print()
     for result in results:
         print(result.line())

@@ -13,7 +13,6 @@ sources pays one more (one pipeline: one round trip per node on a cluster) for t
 entries of each source list, merged here by score. See feed/README.md, "Hybrid fan-out".
 """
 
-import contextlib
 import logging
 from collections.abc import Iterable, Sequence
 from itertools import islice
@@ -53,9 +52,9 @@ class Entry(NamedTuple):
 # is not empty, else "": on a single Redis the bodies ride in the read's round trip.
 _BODY = """
 local function body(member, bv)
-  if ARGV[bv] == '' then return '' end
+  if ARGV[bv] == '' then return 'null' end
   local b = redis.call('HMGET', ARGV[bv + 1] .. member .. ARGV[bv + 2], 'v', 'b')
-  if b[1] ~= ARGV[bv] or not b[2] then return '' end
+  if b[1] ~= ARGV[bv] or not b[2] then return 'null' end
   return b[2]
 end
 """
@@ -70,21 +69,19 @@ _HEADER = (
 local feed, rp, src, hide, excl = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 if ARGV[1] ~= 'partial' and not redis.call('ZSCORE', feed, '{keys.SENTINEL}') then return false end
 local sources = redis.call('SMEMBERS', src)
-local out = {{redis.call('ZCARD', feed) - 1, #sources}}
-for _, s in ipairs(sources) do out[#out + 1] = s end
+local out = {{'[' .. (redis.call('ZCARD', feed) - 1) .. ',' .. #sources}}
+for _, s in ipairs(sources) do out[#out + 1] = ',' .. s end
 for _, name in ipairs({{hide, excl}}) do
   local members = {{}}
   if #sources > 0 then members = redis.call('SMEMBERS', name) end
-  out[#out + 1] = #members
-  for _, m in ipairs(members) do out[#out + 1] = m end
+  out[#out + 1] = ',' .. #members
+  for _, m in ipairs(members) do out[#out + 1] = ',"' .. m .. '"' end
 end
 local function emit(flat, bv)
   for i = 1, #flat, 2 do
     if flat[i] ~= '{keys.SENTINEL}' then
-      out[#out + 1] = flat[i]
-      out[#out + 1] = redis.call('HGET', rp, flat[i]) or ''
-      out[#out + 1] = flat[i + 1]
-      out[#out + 1] = body(flat[i], bv)
+      out[#out + 1] = ',' .. flat[i] .. ',' .. (redis.call('HGET', rp, flat[i]) or '0') .. ','
+        .. flat[i + 1] .. ',' .. body(flat[i], bv)
     end
   end
 end
@@ -100,7 +97,8 @@ FEED_PAGE = (
 local start = ARGV[2]
 if #sources > 0 then start = 0 end
 emit(redis.call('ZREVRANGE', feed, start, ARGV[3], 'WITHSCORES'), 4)
-return out
+out[#out + 1] = ']'
+return table.concat(out)
 """
 )
 
@@ -114,7 +112,8 @@ if ARGV[5] == '1' then
 else
   emit(redis.call('ZREVRANGEBYSCORE', feed, ARGV[2], ARGV[3], 'WITHSCORES', 'LIMIT', 0, ARGV[4]), 6)
 end
-return out
+out[#out + 1] = ']'
+return table.concat(out)
 """
 )
 
@@ -164,16 +163,15 @@ for j = i + 2 + k, #ARGV do
     end
   end
 end
-local out = {{redis.call('ZCARD', src) - 1, excluded}}
+local out = {{'[' .. (redis.call('ZCARD', src) - 1) .. ',' .. excluded}}
 for j = 1, #flat, 2 do
   if flat[j] ~= '{keys.SENTINEL}' then
-    out[#out + 1] = flat[j]
-    out[#out + 1] = redis.call('HGET', rp, flat[j]) or ''
-    out[#out + 1] = flat[j + 1]
-    out[#out + 1] = body(flat[j], 1)
+    out[#out + 1] = ',' .. flat[j] .. ',' .. (redis.call('HGET', rp, flat[j]) or '0') .. ','
+      .. flat[j + 1] .. ',' .. body(flat[j], 1)
   end
 end
-return out
+out[#out + 1] = ']'
+return table.concat(out)
 """
 )
 
@@ -293,18 +291,19 @@ def _body_args(client: Any) -> list[EncodableT]:
     return ["", "", ""] if store.is_cluster(client) else list(objects.body_args())
 
 
-def _take_blob(blobs: dict[int, list], tweet_id: int, raw: Any) -> None:
-    if raw:
-        with contextlib.suppress(ValueError):  # a damaged body is a miss: hydrate reads it again
-            blobs[tweet_id] = fastjson.loads(raw)
+def _decode(reply: Any) -> list[Any]:
+    """The scripts' replies are ONE JSON text (ids, marks, scores, bodies spliced in as they
+    are): the client parses one string instead of hundreds of RESP items."""
+    return fastjson.loads(reply)
 
 
-def _parse_header(reply: list[Any]) -> _Header:
+def _parse_header(raw: Any) -> _Header:
+    reply = _decode(raw)
     count, n_sources = int(reply[0]), int(reply[1])
     sources = [int(s) for s in reply[2 : 2 + n_sources]]
     at = 2 + n_sources
     n_hidden = int(reply[at])
-    hidden = {h.decode() if isinstance(h, bytes) else str(h) for h in reply[at + 1 : at + 1 + n_hidden]}
+    hidden = set(reply[at + 1 : at + 1 + n_hidden])
     at += 1 + n_hidden
     n_excluded = int(reply[at])
     excluded = {int(x) for x in reply[at + 1 : at + 1 + n_excluded]}
@@ -312,9 +311,10 @@ def _parse_header(reply: list[Any]) -> _Header:
     entries = []
     blobs: dict[int, list] = {}
     for i in range(0, len(flat), 4):
-        tweet_id = int(flat[i])
-        entries.append(Entry(tweet_id, int(flat[i + 1]) if flat[i + 1] else None, int(float(flat[i + 2])), None))
-        _take_blob(blobs, tweet_id, flat[i + 3])
+        tweet_id = flat[i]
+        entries.append(Entry(tweet_id, flat[i + 1] or None, int(flat[i + 2]), None))
+        if flat[i + 3] is not None:
+            blobs[tweet_id] = flat[i + 3]
     return _Header(count, sources, hidden, excluded, entries, blobs)
 
 
@@ -357,14 +357,22 @@ def _read_sources(
             if reply is None:
                 missing.append(source)
                 continue
-            flat = reply[2:]
+            try:
+                data = _decode(reply)
+            except ValueError:  # a damaged cached body: this list again without bodies
+                if not bodies[0]:
+                    raise
+                logger.warning("feed: unreadable source list %s with bodies; reading without", source)
+                return _read_sources(client, viewer_id, header, window, with_bodies=False)
+            flat = data[2:]
             entries = []
             blobs: dict[int, list] = {}
             for i in range(0, len(flat), 4):
-                tweet_id = int(flat[i])
-                entries.append((tweet_id, int(flat[i + 1]) if flat[i + 1] else None, int(float(flat[i + 2]))))
-                _take_blob(blobs, tweet_id, flat[i + 3])
-            pages[source] = _SourcePage(int(reply[0]), int(reply[1]), entries, blobs)
+                tweet_id = flat[i]
+                entries.append((tweet_id, flat[i + 1] or None, int(flat[i + 2])))
+                if flat[i + 3] is not None:
+                    blobs[tweet_id] = flat[i + 3]
+            pages[source] = _SourcePage(int(data[0]), int(data[1]), entries, blobs)
         if not missing or attempt == 1:
             break
         for source in missing:
@@ -415,7 +423,7 @@ def _merge(viewer_id: int, header: _Header, pages: dict[int, _SourcePage]) -> _M
         consider(entry)
     for source, page in pages.items():
         for tweet_id, author, score in page.entries:
-            if _hidden_member(tweet_id, source, score) in header.hidden:
+            if header.hidden and _hidden_member(tweet_id, source, score) in header.hidden:
                 continue
             if author is None:
                 consider(Entry(tweet_id, None, score, source))
@@ -440,7 +448,15 @@ def read_page(*, user_id: int, limit: int, offset: int, partial: bool = False) -
     reply = _run("feed_page", client, _viewer_keys(user_id), args)
     if reply is None:
         return None
-    header = _parse_header(reply)
+    try:
+        header = _parse_header(reply)
+    except ValueError:  # a damaged cached body: read without bodies (hydrate fetches them, a miss)
+        logger.warning("feed: unreadable merged page of user %s with bodies; reading without", user_id)
+        bodies = ["", "", ""]
+        reply = _run("feed_page", client, _viewer_keys(user_id), [*args[:3], *bodies])
+        if reply is None:
+            return None
+        header = _parse_header(reply)
     blobs = header.blobs if bodies[0] else None
     if not header.sources:
         return MergedPage(header.total, header.entries, blobs)
