@@ -37,7 +37,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-# The READ script builds body keys from member ids: prefix + id + suffix (see tweet_key).
+# The read scripts (feed.merged) build body keys from member ids: prefix + id + suffix (see tweet_key).
 TWEET_KEY_PREFIX = "chirp:tweet:{"
 TWEET_KEY_SUFFIX = "}"
 

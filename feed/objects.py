@@ -12,8 +12,8 @@ on delete and hide (`forget`) frees memory early, correctness does not depend on
 Layout (feed.keys.tweet_key): hash `chirp:tweet:{id}` with `v` = BODY_VERSION and `b` =
 the body as compact JSON, expiring TWEET_CACHE_TTL seconds after it was written. Filled
 when a tweet is posted (the feed's tweet_created receiver, after commit) and on a miss.
-On a single Redis the feed's READ_WITH_BODIES script returns the bodies with the ids (one
-round trip, feed.store); on a cluster, or for ids from elsewhere, `tweet_bodies` fetches them with one
+On a single Redis the feed's read scripts return the bodies with the ids (one round trip,
+feed.merged); on a cluster, or for ids from elsewhere, `tweet_bodies` fetches them with one
 pipelined batch. Redis trouble is never an error here: the bodies come from PostgreSQL.
 """
 
@@ -128,7 +128,7 @@ def cached_blobs(tweet_ids: list[int]) -> dict[int, list]:
 def tweet_bodies(tweet_ids: list[int], *, blobs: dict[int, list] | None = None) -> dict[int, TweetBody]:
     """The bodies of any tweet ids: from the cache, misses from PostgreSQL (and cached then).
 
-    `blobs`: what the caller already read from the cache for these ids (the feed's READ
+    `blobs`: what the caller already read from the cache for these ids (the feed's read
     script), decoded; ids absent from it are misses and are not looked up again. Without it the
     cache is asked in one pipelined batch. Deleted tweets are absent from the result.
     """
@@ -169,5 +169,5 @@ def forget(tweet_ids: list[int]) -> None:
 
 
 def body_args() -> list[Any]:
-    """The READ script's arguments that make it return bodies: version, key prefix, suffix."""
+    """The read scripts' arguments that make them return bodies: version, key prefix, suffix."""
     return [BODY_VERSION, keys.TWEET_KEY_PREFIX, keys.TWEET_KEY_SUFFIX]

@@ -1,11 +1,10 @@
-"""Reads of the feed: a page of ids and cached tweet bodies from Redis, completed by one
+"""Reads of the feed: hydration of a page (ids and cached bodies read by feed.merged), completed by one
 exact SQL query (counters, flags, visibility, names).
 
 Reads only: the pulled feed (PostgreSQL) is in feed.pull, and feed.timeline combines the
 two with the repairs a read may call for (feed.services).
 """
 
-import logging
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -13,14 +12,11 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from accounts.models import User
-from config import fastjson
 from config.prepared import prepared_cursor
 from config.replicas import primary_reads, read_connection, reading_from_replica
-from feed import keys, objects, store
+from feed import objects
 from feed.pull import TABLES, excluded_cte
 from tweets.models import Like, Tweet
-
-logger = logging.getLogger(__name__)
 
 
 class AuthorRow(NamedTuple):
@@ -53,51 +49,6 @@ class FeedItem(NamedTuple):
     tweet: TweetRow
     reposted_by: str | None
     reposted_at: datetime | None
-
-
-class RedisPage(NamedTuple):
-    """A page of the Redis feed: the feed's length, (tweet id, reposter id) entries, and
-    the cached bodies the READ script found for them (decoded JSON; misses absent), or
-    None when they were not asked for (a cluster)."""
-
-    length: int
-    entries: list[tuple[int, int | None]]
-    blobs: dict[int, list] | None
-
-
-def redis_page(*, user_id: int, limit: int, offset: int) -> RedisPage | None:
-    """A page of the Redis feed with its tweets' cached bodies, in one round trip.
-
-    On a cluster the bodies live on other slots than the feed: `blobs` is None and
-    hydrate fetches them with one pipelined batch. None when the feed is missing (never
-    built, evicted or dropped): the caller rebuilds it. Raises one of
-    store.REDIS_ERRORS when Redis cannot answer.
-    """
-    client = store.connection()
-    key_names = [keys.feed_key(user_id), keys.reposts_key(user_id)]
-    if not store.is_cluster(client):
-        reply = store.run("read_with_bodies", client, key_names, [offset, offset + limit - 1, *objects.body_args()])
-        if reply is None:
-            return None
-        try:
-            count, *flat = fastjson.loads(reply)
-        except ValueError:  # a damaged body: read ids alone, fetch bodies one by one (it is then a miss)
-            logger.warning("feed: unreadable page of user %s's feed with bodies; reading without", user_id)
-        else:
-            entries: list[tuple[int, int | None]] = []
-            blobs: dict[int, list] = {}
-            for i in range(0, len(flat), 3):
-                tweet_id, reposter_id, body = flat[i], flat[i + 1], flat[i + 2]
-                entries.append((tweet_id, reposter_id or None))
-                if body is not None:
-                    blobs[tweet_id] = body
-            return RedisPage(count, entries, blobs)
-    reply = store.run("read", client, key_names, [offset, offset + limit - 1])
-    if reply is None:
-        return None
-    count, flat = int(reply[0]), reply[1:]
-    pairs = [(int(flat[i]), int(flat[i + 1]) if flat[i + 1] else None) for i in range(0, len(flat), 2)]
-    return RedisPage(count, pairs, None)
 
 
 # What changes about the page's tweets, for this viewer, exactly as PostgreSQL has it now:
@@ -139,7 +90,7 @@ def hydrate(
     *, entries: list[tuple[int, int | None]], viewer: User, blobs: dict[int, list] | None = None
 ) -> tuple[list[FeedItem], list[int]]:
     """Tweets for (tweet id, reposter id) entries, in the entries' order: bodies from the
-    tweet-object cache (feed.objects; `blobs` = what the READ script brought, else one
+    tweet-object cache (feed.objects; `blobs` = what the read script brought, else one
     pipelined fetch), the rest from one exact PostgreSQL query (_STATE_SQL).
 
     Returns (items, stale ids): deleted or hidden tweets, suspended authors, authors the

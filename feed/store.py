@@ -175,45 +175,6 @@ end
 return removed
 """
 
-# KEYS: feed, reposts. ARGV: start, stop (ZREVRANGE ranks). Returns nil when the feed is
-# not complete (missing sentinel), else {count, id1, reposter1 or "", id2, ...}.
-READ = f"""
-local feed, rp = KEYS[1], KEYS[2]
-if not redis.call('ZSCORE', feed, '{keys.SENTINEL}') then return false end
-local out = {{redis.call('ZCARD', feed) - 1}}
-for _, member in ipairs(redis.call('ZREVRANGE', feed, ARGV[1], ARGV[2])) do
-  if member ~= '{keys.SENTINEL}' then
-    out[#out + 1] = member
-    out[#out + 1] = redis.call('HGET', rp, member) or ''
-  end
-end
-return out
-"""
-
-# READ with the page's cached tweet bodies (feed.objects), for a single Redis: the bodies
-# ride in the same round trip. KEYS: feed, reposts. ARGV: start, stop, then the cache's
-# body version, key prefix and suffix (feed.objects.body_args). Returns nil for an
-# incomplete feed, else ONE JSON text, [count, id1, reposter1 or 0, body1 or null, id2, ...]:
-# members and marks are decimal ids and bodies are JSON written by feed.objects, so they
-# are spliced in as they are, and the client parses one string instead of 60 RESP replies.
-# Body keys are built here, not passed as KEYS: fine on one Redis, not on a cluster (other
-# slots), where the caller uses READ and a pipelined fetch instead.
-READ_WITH_BODIES = f"""
-local feed, rp = KEYS[1], KEYS[2]
-if not redis.call('ZSCORE', feed, '{keys.SENTINEL}') then return false end
-local version, prefix, suffix = ARGV[3], ARGV[4], ARGV[5]
-local out = {{'[', tostring(redis.call('ZCARD', feed) - 1)}}
-for _, member in ipairs(redis.call('ZREVRANGE', feed, ARGV[1], ARGV[2])) do
-  if member ~= '{keys.SENTINEL}' then
-    local body = redis.call('HMGET', prefix .. member .. suffix, 'v', 'b')
-    if body[1] ~= version or not body[2] then body[2] = 'null' end
-    out[#out + 1] = ',' .. member .. ',' .. (redis.call('HGET', rp, member) or '0') .. ',' .. body[2]
-  end
-end
-out[#out + 1] = ']'
-return table.concat(out)
-"""
-
 
 def connection() -> Any:
     """The feeds' Redis client: the cluster's when FEED_REDIS_CLUSTER_URL is set, else
@@ -247,8 +208,6 @@ _SOURCES = {
     "repost_remove": REPOST_REMOVE,
     "merge": MERGE,
     "purge": PURGE,
-    "read": READ,
-    "read_with_bodies": READ_WITH_BODIES,
 }
 _scripts: dict[str, Script] = {}
 
