@@ -29,7 +29,7 @@ from accounts.selectors import follower_ids
 from config import fastjson
 from feed import keys, objects, store
 from feed.models import MergedAuthor
-from feed.pull import TABLES, excluded_cte
+from feed.pull import TABLES, excluded_cte, kept_from
 
 logger = logging.getLogger(__name__)
 
@@ -599,8 +599,6 @@ def is_merged(*, user_id: int, num_followers: int, since: int | None) -> bool:
 def _become_merged(user_id: int) -> None:
     """The upward crossing: record it, then add the author to each follower's sources (one
     batch write, once). Recorded first, so a feed rebuilt meanwhile has the source too."""
-    from feed.services import _kept_from  # the block/mute query the fan-out uses
-
     with db.cursor() as cursor:
         cursor.execute(
             "INSERT INTO {merged} (user_id, since) VALUES (%s, %s) ON CONFLICT DO NOTHING RETURNING 1".format(
@@ -610,7 +608,7 @@ def _become_merged(user_id: int) -> None:
         )
         if cursor.fetchone() is None:
             return  # another fan-out did it
-    kept = _kept_from([user_id])
+    kept = kept_from([user_id])
     client = store.connection()
     followers = (uid for uid in follower_ids(user_id=user_id) if uid not in kept)
     while batch := list(islice(followers, 1000)):

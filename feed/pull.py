@@ -1,10 +1,12 @@
 """The feed computed from PostgreSQL (the pull model): the SQL both the read fallback and the
-rebuild use, and the entry shape they share. Reads only; imported by selectors and services alike.
+rebuild use, the entry shape they share, and who a user's content must not reach (blocks and
+mutes, `kept_from`). Reads only; imported by selectors, services and merged alike.
 """
 
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.db import connection as primary
 
 from accounts.models import Block, Follow, Mute, User
 from config.replicas import read_connection
@@ -105,6 +107,20 @@ SELECT count(*) FROM (
 ) e
 """
 ).format(**TABLES)
+
+
+def kept_from(user_ids: list[int]) -> set[int]:
+    """Users whose feeds must not show content by any of `user_ids`: who mute them, block
+    them or are blocked by them (one query on the block and mute indexes). Reads the
+    primary: the fan-outs that use it run right after the commit that changed the graph."""
+    sql = """
+        SELECT user_id FROM {mute} WHERE target_id = ANY(%(ids)s)
+        UNION SELECT user_id FROM {block} WHERE target_id = ANY(%(ids)s)
+        UNION SELECT target_id FROM {block} WHERE user_id = ANY(%(ids)s)
+    """.format(**TABLES)
+    with primary.cursor() as cursor:
+        cursor.execute(sql, {"ids": user_ids})
+        return {row[0] for row in cursor.fetchall()}
 
 
 def pull_feed_entries(

@@ -24,7 +24,7 @@ from accounts.selectors import excluded_user_ids, follower_id_bounds, follower_i
 from config.replicas import reads_from_primary
 from feed import keys, merged, store
 from feed.models import MergedAuthor
-from feed.pull import TABLES, FeedEntry, pull_feed_entries
+from feed.pull import TABLES, FeedEntry, kept_from, pull_feed_entries
 from tweets.models import Repost, Tweet
 
 logger = logging.getLogger(__name__)
@@ -65,19 +65,6 @@ def _audience(user_id: int) -> Generator[int]:
     """
     yield user_id
     yield from follower_ids(user_id=user_id)
-
-
-def _kept_from(user_ids: list[int]) -> set[int]:
-    """Users whose feeds must not show content by any of `user_ids`: who mute them, block
-    them or are blocked by them (one query on the block and mute indexes)."""
-    sql = """
-        SELECT user_id FROM {mute} WHERE target_id = ANY(%(ids)s)
-        UNION SELECT user_id FROM {block} WHERE target_id = ANY(%(ids)s)
-        UNION SELECT target_id FROM {block} WHERE user_id = ANY(%(ids)s)
-    """.format(**TABLES)
-    with db.cursor() as cursor:
-        cursor.execute(sql, {"ids": user_ids})
-        return {row[0] for row in cursor.fetchall()}
 
 
 def _may_see(viewer: str, other: str) -> str:
@@ -121,13 +108,13 @@ def fan_out_tweet(tweet_id: int) -> int:
             # A large account: followers merge the tweet from its source list at read time.
             audience: Iterable[int] = [author_id]
         elif num_followers < 1000:
-            kept = _kept_from([author_id])
+            kept = kept_from([author_id])
             # Most authors: one plain query (the server-side cursor that streams a big
             # audience costs 3-4 round trips). It returns every follower whatever the counter says.
             followers = Follow.objects.filter(followee_id=author_id).values_list("follower_id", flat=True)
             audience = [author_id, *(uid for uid in followers if uid not in kept)]
         else:
-            kept = _kept_from([author_id])
+            kept = kept_from([author_id])
             audience = (uid for uid in _audience(author_id) if uid not in kept)
         written = _write_fan_out(tweet_id=tweet_id, created_at=created_at, audience=audience)
     # Hidden or suspended: nothing to fan out now; unhide/unsuspend put it back.
@@ -194,7 +181,7 @@ def fan_out_chunk(*, tweet_id: int, chunk: FanOutChunk) -> int:
     if chunk.after is None:  # once per fan-out: the source list every author has
         merged.record(store.connection(), user_id=author_id, tweet_id=tweet_id, score=keys.score(created_at))
         merged.fanned_out_again(author_id)
-    kept = _kept_from([author_id])
+    kept = kept_from([author_id])
     followers = follower_ids_between(user_id=author_id, after=chunk.after, upto=chunk.upto)
     audience = [*([author_id] if chunk.after is None else []), *(uid for uid in followers if uid not in kept)]
     return _write_fan_out(tweet_id=tweet_id, created_at=created_at, audience=audience)
@@ -294,7 +281,7 @@ def add_repost(*, tweet_id: int, user_id: int) -> int:
     # A large reposter: followers merge it from the reposter's source list.
     large = merged.is_merged(user_id=user_id, num_followers=num_followers, since=merged_since)
     audience: Iterator[int] = iter([user_id]) if large else _audience(user_id)
-    kept = _kept_from([user_id, author_id])
+    kept = kept_from([user_id, author_id])
     added = 0
     with closing(_batches(audience)) as batches:
         for batch in batches:
@@ -348,7 +335,7 @@ def _reasons_to_see(*, tweet_id: int, user_ids: list[int]) -> dict[int, FeedEntr
     if row is None:
         return {}
     author_id, created_at = row
-    kept = _kept_from([author_id])
+    kept = kept_from([author_id])
     user_ids = [user_id for user_id in user_ids if user_id not in kept]
     if not user_ids:
         return {}
