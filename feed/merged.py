@@ -119,7 +119,8 @@ return table.concat(out)
 
 # KEYS: source list, its reposts hash. ARGV: body version (or ""), prefix, suffix, then mode
 # ("rank" or "window"), then for rank:
-# stop; for window: upper, lower, count, oldest-first flag; then the viewer's id and
+# stop, floor (a score: only entries at or above it, the others cannot make the page; "" for
+# all); for window: upper, lower, count, oldest-first flag; then the viewer's id and
 # skipped authors count k, k ids (sources, excluded users), then the hidden "tweet:score"
 # entries of this source.
 # Returns false for a list without its sentinel (rebuild it), else {count, not-for-this-
@@ -132,8 +133,12 @@ local src, rp = KEYS[1], KEYS[2]
 if not redis.call('ZSCORE', src, '{keys.SENTINEL}') then return false end
 local i, flat
 if ARGV[4] == 'rank' then
-  flat = redis.call('ZREVRANGE', src, 0, ARGV[5], 'WITHSCORES')
-  i = 6
+  if ARGV[6] == '' then
+    flat = redis.call('ZREVRANGE', src, 0, ARGV[5], 'WITHSCORES')
+  else
+    flat = redis.call('ZREVRANGEBYSCORE', src, '+inf', ARGV[6], 'WITHSCORES', 'LIMIT', 0, ARGV[5] + 1)
+  end
+  i = 7
 else
   if ARGV[8] == '1' then
     flat = redis.call('ZRANGEBYSCORE', src, ARGV[6], ARGV[5], 'WITHSCORES', 'LIMIT', 0, ARGV[7])
@@ -460,7 +465,12 @@ def read_page(*, user_id: int, limit: int, offset: int, partial: bool = False) -
     blobs = header.blobs if bodies[0] else None
     if not header.sources:
         return MergedPage(header.total, header.entries, blobs)
-    pages = _read_sources(client, user_id, header, ["rank", offset + limit - 1])
+    stop = offset + limit - 1
+    # Only source entries that can reach the page: one older than the feed's own (stop+1)-th
+    # entry is outranked by the feed's first stop+1 (distinct tweets; the feed never holds a
+    # repost of a merged followee's tweet, so no older own entry can overrule one of them).
+    floor = header.entries[stop].score if len(header.entries) > stop else ""
+    pages = _read_sources(client, user_id, header, ["rank", stop, floor])
     merged = _merge(user_id, header, pages)
     if merged.overruled:
         hide_entries(user_id=user_id, entries=merged.overruled)
