@@ -42,6 +42,12 @@ TWEET_KEY_PREFIX = "chirp:tweet:{"
 TWEET_KEY_SUFFIX = "}"
 
 
+# FEED_PAGE (feed.merged) builds a viewer's source list keys on a single Redis the same way.
+SOURCE_KEY_PREFIX = "chirp:src:{"
+SOURCE_KEY_SUFFIX = "}"
+SOURCE_REPOSTS_KEY_SUFFIX = "}:rp"
+
+
 def tweet_key(tweet_id: int) -> str:
     return f"chirp:tweet:{{{tweet_id}}}"
 

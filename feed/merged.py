@@ -71,9 +71,11 @@ if ARGV[1] ~= 'partial' and not redis.call('ZSCORE', feed, '{keys.SENTINEL}') th
 local sources = redis.call('SMEMBERS', src)
 local out = {{'[' .. (redis.call('ZCARD', feed) - 1) .. ',' .. #sources}}
 for _, s in ipairs(sources) do out[#out + 1] = ',' .. s end
+local lists = {{}}
 for _, name in ipairs({{hide, excl}}) do
   local members = {{}}
   if #sources > 0 then members = redis.call('SMEMBERS', name) end
+  lists[name] = members
   out[#out + 1] = ',' .. #members
   for _, m in ipairs(members) do out[#out + 1] = ',"' .. m .. '"' end
 end
@@ -88,17 +90,91 @@ end
 """
 )
 
+# A source list's part of a page (SOURCE_READ, or FEED_PAGE on a single Redis): the list's
+# entries `flat` (id, score, ...) as {count, not-for-this-viewer count, id, author or "", score,
+# body or "", ...}. `skip`: the viewer, their sources and excluded users (a repost of their
+# tweets is not for the viewer); `hidden`: this list's "tweet:score" entries hidden for the
+# viewer. The second number makes the merged count exact.
+_SOURCE = f"""
+local function source_top(src, stop, floor)
+  if floor == '' then return redis.call('ZREVRANGE', src, 0, stop, 'WITHSCORES') end
+  return redis.call('ZREVRANGEBYSCORE', src, '+inf', floor, 'WITHSCORES', 'LIMIT', 0, tonumber(stop) + 1)
+end
+local function source_page(src, rp, flat, skip, hidden, bv)
+  local excluded, counted = 0, {{}}
+  local marks = redis.call('HGETALL', rp)
+  for j = 1, #marks, 2 do
+    if skip[marks[j + 1]] and redis.call('ZSCORE', src, marks[j]) then
+      excluded = excluded + 1
+      counted[marks[j]] = true
+    end
+  end
+  for _, entry in ipairs(hidden) do
+    local tweet, score = string.match(entry, '^(%d+):(%d+)$')
+    if tweet and not counted[tweet] then
+      local current = redis.call('ZSCORE', src, tweet)
+      if current and tonumber(current) == tonumber(score) then
+        excluded = excluded + 1
+        counted[tweet] = true
+      end
+    end
+  end
+  local out = {{'[' .. (redis.call('ZCARD', src) - 1) .. ',' .. excluded}}
+  for j = 1, #flat, 2 do
+    if flat[j] ~= '{keys.SENTINEL}' then
+      out[#out + 1] = ',' .. flat[j] .. ',' .. (redis.call('HGET', rp, flat[j]) or '0') .. ','
+        .. flat[j + 1] .. ',' .. body(flat[j], bv)
+    end
+  end
+  out[#out + 1] = ']'
+  return table.concat(out)
+end
+"""
+
 # KEYS: feed, reposts, sources, hidden, excluded. ARGV: "partial" or "", start, stop (ranks),
-# body version (or ""), prefix, suffix. With sources, the page is merged in Python, so ranks
-# 0..stop are returned. False when the feed is not complete.
+# body version (or ""), prefix, suffix; then "1" to read the sources' lists in this call too
+# (a single Redis, where every key is on the one server; a cluster reads them by
+# SOURCE_READ, one call per list's slot) with the viewer's id and the source list keys'
+# prefix, suffix and reposts suffix. With sources, the page is merged in Python, so ranks
+# 0..stop are returned. False when the feed is not complete; with "1", the header array
+# followed by [source, its page (source_page) or false for a list to rebuild] per source.
 FEED_PAGE = (
     _HEADER
-    + """
+    + _SOURCE
+    + f"""
 local start = ARGV[2]
 if #sources > 0 then start = 0 end
-emit(redis.call('ZREVRANGE', feed, start, ARGV[3], 'WITHSCORES'), 4)
+local flat = redis.call('ZREVRANGE', feed, start, ARGV[3], 'WITHSCORES')
+emit(flat, 4)
 out[#out + 1] = ']'
-return table.concat(out)
+if ARGV[7] ~= '1' then return table.concat(out) end
+-- Source entries older than the feed's own last entry of the page cannot make it.
+local floor = ''
+local stop = tonumber(ARGV[3])
+if #sources > 0 and #flat == 2 * (stop + 1) and flat[#flat - 1] ~= '{keys.SENTINEL}' then floor = flat[#flat] end
+local skip = {{[ARGV[8]] = true}}
+for _, s in ipairs(sources) do skip[s] = true end
+for _, e in ipairs(lists[excl]) do skip[e] = true end
+local hidden_of = {{}}
+for _, m in ipairs(lists[hide]) do
+  local tweet, s, score = string.match(m, '^(%d+):(%d+):(%d+)$')
+  if tweet then
+    hidden_of[s] = hidden_of[s] or {{}}
+    table.insert(hidden_of[s], tweet .. ':' .. score)
+  end
+end
+local reply = {{'[' .. table.concat(out)}}
+for _, s in ipairs(sources) do
+  local list, marks = ARGV[9] .. s .. ARGV[10], ARGV[9] .. s .. ARGV[11]
+  if redis.call('ZSCORE', list, '{keys.SENTINEL}') then
+    local page = source_page(list, marks, source_top(list, stop, floor), skip, hidden_of[s] or {{}}, 4)
+    reply[#reply + 1] = ',[' .. s .. ',' .. page .. ']'
+  else
+    reply[#reply + 1] = ',[' .. s .. ',false]'
+  end
+end
+reply[#reply + 1] = ']'
+return table.concat(reply)
 """
 )
 
@@ -118,26 +194,20 @@ return table.concat(out)
 )
 
 # KEYS: source list, its reposts hash. ARGV: body version (or ""), prefix, suffix, then mode
-# ("rank" or "window"), then for rank:
-# stop, floor (a score: only entries at or above it, the others cannot make the page; "" for
-# all); for window: upper, lower, count, oldest-first flag; then the viewer's id and
-# skipped authors count k, k ids (sources, excluded users), then the hidden "tweet:score"
-# entries of this source.
-# Returns false for a list without its sentinel (rebuild it), else {count, not-for-this-
-# viewer count, id, author or "", score, body or "", ...}: the second number makes the merged count
-# exact (reposts of the viewer's or a merged followee's tweets, entries hidden for them).
+# ("rank" or "window"), then for rank: stop, floor (a score: only entries at or above it, the
+# others cannot make the page; "" for all); for window: upper, lower, count, oldest-first
+# flag; then the viewer's id and skipped authors count k, k ids (sources, excluded users),
+# then the hidden "tweet:score" entries of this source.
+# Returns false for a list without its sentinel (rebuild it), else source_page's reply.
 SOURCE_READ = (
     _BODY
+    + _SOURCE
     + f"""
 local src, rp = KEYS[1], KEYS[2]
 if not redis.call('ZSCORE', src, '{keys.SENTINEL}') then return false end
 local i, flat
 if ARGV[4] == 'rank' then
-  if ARGV[6] == '' then
-    flat = redis.call('ZREVRANGE', src, 0, ARGV[5], 'WITHSCORES')
-  else
-    flat = redis.call('ZREVRANGEBYSCORE', src, '+inf', ARGV[6], 'WITHSCORES', 'LIMIT', 0, ARGV[5] + 1)
-  end
+  flat = source_top(src, ARGV[5], ARGV[6])
   i = 7
 else
   if ARGV[8] == '1' then
@@ -150,33 +220,9 @@ end
 local skip = {{[ARGV[i]] = true}}
 local k = tonumber(ARGV[i + 1])
 for j = i + 2, i + 1 + k do skip[ARGV[j]] = true end
-local excluded, counted = 0, {{}}
-local marks = redis.call('HGETALL', rp)
-for j = 1, #marks, 2 do
-  if skip[marks[j + 1]] and redis.call('ZSCORE', src, marks[j]) then
-    excluded = excluded + 1
-    counted[marks[j]] = true
-  end
-end
-for j = i + 2 + k, #ARGV do
-  local tweet, score = string.match(ARGV[j], '^(%d+):(%d+)$')
-  if tweet and not counted[tweet] then
-    local current = redis.call('ZSCORE', src, tweet)
-    if current and tonumber(current) == tonumber(score) then
-      excluded = excluded + 1
-      counted[tweet] = true
-    end
-  end
-end
-local out = {{'[' .. (redis.call('ZCARD', src) - 1) .. ',' .. excluded}}
-for j = 1, #flat, 2 do
-  if flat[j] ~= '{keys.SENTINEL}' then
-    out[#out + 1] = ',' .. flat[j] .. ',' .. (redis.call('HGET', rp, flat[j]) or '0') .. ','
-      .. flat[j + 1] .. ',' .. body(flat[j], 1)
-  end
-end
-out[#out + 1] = ']'
-return table.concat(out)
+local hidden = {{}}
+for j = i + 2 + k, #ARGV do hidden[#hidden + 1] = ARGV[j] end
+return source_page(src, rp, flat, skip, hidden, 1)
 """
 )
 
@@ -303,7 +349,10 @@ def _decode(reply: Any) -> list[Any]:
 
 
 def _parse_header(raw: Any) -> _Header:
-    reply = _decode(raw)
+    return _header_from(_decode(raw))
+
+
+def _header_from(reply: list[Any]) -> _Header:
     count, n_sources = int(reply[0]), int(reply[1])
     sources = [int(s) for s in reply[2 : 2 + n_sources]]
     at = 2 + n_sources
@@ -321,6 +370,19 @@ def _parse_header(raw: Any) -> _Header:
         if flat[i + 3] is not None:
             blobs[tweet_id] = flat[i + 3]
     return _Header(count, sources, hidden, excluded, entries, blobs)
+
+
+_SOURCE_KEY_PARTS = [keys.SOURCE_KEY_PREFIX, keys.SOURCE_KEY_SUFFIX, keys.SOURCE_REPOSTS_KEY_SUFFIX]
+
+
+def _parse_page(raw: Any, *, fused: bool) -> tuple[_Header, dict[int, "_SourcePage"]]:
+    """FEED_PAGE's reply: the header, and the pages of the source lists it read (fused: a
+    single Redis); a list it found missing has none."""
+    if not fused:
+        return _parse_header(raw), {}
+    reply = _decode(raw)
+    pages = {int(source): _source_page_from(data) for source, data in reply[1:] if data is not False}
+    return _header_from(reply[0]), pages
 
 
 def _source_args(viewer_id: int, header: "_Header", source: int) -> list[EncodableT]:
@@ -344,13 +406,30 @@ class _SourcePage(NamedTuple):
     blobs: dict[int, list]
 
 
+def _source_page_from(data: list[Any]) -> _SourcePage:
+    flat = data[2:]
+    entries = []
+    blobs: dict[int, list] = {}
+    for i in range(0, len(flat), 4):
+        tweet_id = flat[i]
+        entries.append((tweet_id, flat[i + 1] or None, int(flat[i + 2])))
+        if flat[i + 3] is not None:
+            blobs[tweet_id] = flat[i + 3]
+    return _SourcePage(int(data[0]), int(data[1]), entries, blobs)
+
+
 def _read_sources(
-    client: Redis, viewer_id: int, header: _Header, window: list[EncodableT], with_bodies: bool = True
+    client: Redis,
+    viewer_id: int,
+    header: _Header,
+    window: list[EncodableT],
+    with_bodies: bool = True,
+    only: list[int] | None = None,
 ) -> dict[int, _SourcePage]:
-    """Each source list's part of the page, in one pipeline (one round trip per node);
-    a list Redis lost is rebuilt from PostgreSQL and read again."""
+    """Each source list's part of the page (or of the `only` ones), in one pipeline (one round
+    trip per node); a list Redis lost is rebuilt from PostgreSQL and read again."""
     pages: dict[int, _SourcePage] = {}
-    wanted = list(header.sources)
+    wanted = list(header.sources if only is None else only)
     bodies = _body_args(client) if with_bodies else ["", "", ""]
     for attempt in range(2):
         calls = [
@@ -368,16 +447,8 @@ def _read_sources(
                 if not bodies[0]:
                     raise
                 logger.warning("feed: unreadable source list %s with bodies; reading without", source)
-                return _read_sources(client, viewer_id, header, window, with_bodies=False)
-            flat = data[2:]
-            entries = []
-            blobs: dict[int, list] = {}
-            for i in range(0, len(flat), 4):
-                tweet_id = flat[i]
-                entries.append((tweet_id, flat[i + 1] or None, int(flat[i + 2])))
-                if flat[i + 3] is not None:
-                    blobs[tweet_id] = flat[i + 3]
-            pages[source] = _SourcePage(int(data[0]), int(data[1]), entries, blobs)
+                return _read_sources(client, viewer_id, header, window, with_bodies=False, only=only)
+            pages[source] = _source_page_from(data)
         if not missing or attempt == 1:
             break
         for source in missing:
@@ -441,7 +512,8 @@ def _merge(viewer_id: int, header: _Header, pages: dict[int, _SourcePage]) -> _M
 def read_page(*, user_id: int, limit: int, offset: int, partial: bool = False) -> MergedPage | None:
     """(count, entries) of a page of the viewer's feed merged with their sources' lists.
 
-    One round trip when the viewer follows no merged author, two otherwise. None when the
+    One round trip when the viewer follows no merged author or on a single Redis (FEED_PAGE
+    reads the sources' lists too), two on a cluster (one per node for the lists). None when the
     feed is missing (the caller rebuilds it). Raises RedisError when Redis cannot answer.
     The count is exact except for a tweet held by two lists (reposted by two followed
     accounts, or by an author since they crossed the limit) beyond the page, counted twice.
@@ -449,28 +521,33 @@ def read_page(*, user_id: int, limit: int, offset: int, partial: bool = False) -
     """
     client = store.connection()
     bodies = _body_args(client)
-    args = ["partial" if partial else "", offset, offset + limit - 1, *bodies]
-    reply = _run("feed_page", client, _viewer_keys(user_id), args)
+    stop = offset + limit - 1
+    # On a single Redis the sources' lists are read by the same call (FEED_PAGE's "1").
+    fused = [] if store.is_cluster(client) else ["1", user_id, *_SOURCE_KEY_PARTS]
+    args = ["partial" if partial else "", offset, stop]
+    reply = _run("feed_page", client, _viewer_keys(user_id), [*args, *bodies, *fused])
     if reply is None:
         return None
     try:
-        header = _parse_header(reply)
+        header, pages = _parse_page(reply, fused=bool(fused))
     except ValueError:  # a damaged cached body: read without bodies (hydrate fetches them, a miss)
         logger.warning("feed: unreadable merged page of user %s with bodies; reading without", user_id)
         bodies = ["", "", ""]
-        reply = _run("feed_page", client, _viewer_keys(user_id), [*args[:3], *bodies])
+        reply = _run("feed_page", client, _viewer_keys(user_id), [*args, *bodies, *fused])
         if reply is None:
             return None
-        header = _parse_header(reply)
+        header, pages = _parse_page(reply, fused=bool(fused))
     blobs = header.blobs if bodies[0] else None
     if not header.sources:
         return MergedPage(header.total, header.entries, blobs)
-    stop = offset + limit - 1
-    # Only source entries that can reach the page: one older than the feed's own (stop+1)-th
-    # entry is outranked by the feed's first stop+1 (distinct tweets; the feed never holds a
-    # repost of a merged followee's tweet, so no older own entry can overrule one of them).
-    floor = header.entries[stop].score if len(header.entries) > stop else ""
-    pages = _read_sources(client, user_id, header, ["rank", stop, floor])
+    missing = [source for source in header.sources if source not in pages]
+    if missing:  # a cluster, or lists Redis lost (rebuilt by _read_sources)
+        # Only source entries that can reach the page: one older than the feed's own (stop+1)-th
+        # entry is outranked by the feed's first stop+1 (distinct tweets; the feed never holds a
+        # repost of a merged followee's tweet, so no older own entry can overrule one of them).
+        floor = header.entries[stop].score if len(header.entries) > stop else ""
+        window: list[EncodableT] = ["rank", stop, floor]
+        pages |= _read_sources(client, user_id, header, window, with_bodies=bool(bodies[0]), only=missing)
     merged = _merge(user_id, header, pages)
     if merged.overruled:
         hide_entries(user_id=user_id, entries=merged.overruled)

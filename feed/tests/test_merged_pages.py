@@ -9,7 +9,7 @@ where the feed, the sources, or both hold the page's entries.
 import pytest
 
 from accounts import services as account_services
-from feed import merged, services
+from feed import keys, merged, services, store
 from feed.tests.conftest import is_merged, make_followers
 from tweets import services as tweet_services
 
@@ -52,6 +52,10 @@ def test_merged_pages_are_slices_of_the_whole_merge(commit, settings, alice, bob
     assert count == len(authors) == len(whole)
     assert [entry.score for entry in whole] == sorted((entry.score for entry in whole), reverse=True)
     _assert_pages_are_slices(viewer.pk)
+    merged.drop_sources([bob.pk])  # a source list Redis lost is rebuilt by the read that misses it
+    page = merged.read_page(user_id=viewer.pk, limit=4, offset=2)
+    assert page is not None and (page.length, page.entries) == (count, whole[2:6])
+    assert store.connection().exists(keys.source_key(bob.pk))
 
 
 def test_merged_pages_with_reposts_of_merged_and_pushed_tweets(commit, settings, alice, bob, carol):
@@ -75,3 +79,11 @@ def test_merged_pages_with_reposts_of_merged_and_pushed_tweets(commit, settings,
     assert [entry.tweet_id for entry in whole].count(theirs.pk) == 1  # once, by its newest repost
     assert count == len(whole) == len(own) + 1
     _assert_pages_are_slices(viewer.pk)
+
+
+def test_feed_page_script_builds_the_source_list_keys_of_feed_keys():
+    for author_id in (1, 42, 9_876_543_210):
+        assert keys.SOURCE_KEY_PREFIX + str(author_id) + keys.SOURCE_KEY_SUFFIX == keys.source_key(author_id)
+        assert keys.SOURCE_KEY_PREFIX + str(author_id) + keys.SOURCE_REPOSTS_KEY_SUFFIX == keys.source_reposts_key(
+            author_id
+        )
