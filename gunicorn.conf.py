@@ -31,3 +31,14 @@ def pre_request(worker, req):  # type: ignore[no-untyped-def]
     too_long = length is not None and (not length.isdigit() or int(length) > DRAIN_LIMIT)
     if too_long or chunked:
         req.force_close()
+
+
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    """Move what the worker loaded (Django, the apps, their modules) out of the garbage
+    collector's reach: `gc.freeze()`. A full collection then walks only what requests
+    allocate, not the ~160,000 objects of the loaded code, which never become garbage.
+    Measured (bench/README.md, "HTTP"): a feed request 1.61 -> 1.34 ms of CPU in-process; under
+    wrk, p99 of GET /api/feed/ 270-280 -> 110-120 ms (the full collections' pauses are gone)."""
+    import gc
+
+    gc.freeze()
