@@ -1,5 +1,6 @@
 """Request id middleware (every log line of a request carries the same id), outage answers, /api/ paths."""
 
+import functools
 import logging
 import re
 import uuid
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import Resolver404, get_resolver
+from django.urls import Resolver404, URLResolver, get_resolver
 
 from config import replicas
 from config.logging import request_id_var
@@ -82,8 +83,15 @@ class ReplicaReadMiddleware:
 
 
 def _resolves(request: HttpRequest, path: str) -> bool:
+    return _resolvable(get_resolver(getattr(request, "urlconf", None)), path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolvable(resolver: URLResolver, path: str) -> bool:
+    """Whether `resolver` routes `path`; remembered, since Django resolves the path again to
+    serve it (a resolver is replaced, not changed, when the URLconf changes)."""
     try:
-        get_resolver(getattr(request, "urlconf", None)).resolve(path)
+        resolver.resolve(path)
     except Resolver404:
         return False
     return True

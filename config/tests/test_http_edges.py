@@ -46,6 +46,34 @@ def test_unknown_paths_outside_the_api_keep_the_html_page():
     assert not response["Content-Type"].startswith("application/json")
 
 
+def test_mastodon_patterns_live_under_the_prefixes_config_urls_routes_to_them():
+    """config/urls.py tries the Mastodon URLconf only for these prefixes (a lookahead), so the
+    native API skips its patterns: a Mastodon path outside them would never be served."""
+    import mastodon_api.urls
+
+    for pattern in mastodon_api.urls.urlpatterns:
+        assert re.match(r"\^(oauth/|api/v1/|api/v2/)", pattern.pattern.regex.pattern), pattern
+
+
+@pytest.mark.parametrize("path", ["/api/v1/timelines/home", "/api/v1/timelines/home/", "/api/feed/", "/oauth/token"])
+def test_each_path_resolves_to_its_view_by_the_prefixed_urlconf(path):
+    from django.urls import resolve
+
+    expected = {"/api/feed/": "feed", "/oauth/token": "mastodon-oauth-token"}.get(path, "mastodon-home")
+    assert resolve(path).url_name == expected
+
+
+def test_api_path_middleware_remembers_paths_per_urlconf(make_client, settings):
+    """The middleware's memo is per resolver: a path it found unknown becomes servable when
+    the URLconf that routes it is the one in use."""
+    client = make_client(UserFactory())
+    assert client.get("/api/feed").status_code == 200
+    settings.ROOT_URLCONF = "mastodon_api.urls"  # a URLconf without the native API
+    assert client.get("/api/feed").status_code == 404
+    settings.ROOT_URLCONF = "config.urls"
+    assert client.get("/api/feed").status_code == 200
+
+
 def test_post_without_the_trailing_slash_creates_the_tweet(make_client):
     response = make_client(UserFactory()).post("/api/tweets", {"content": "no slash"}, format="json")
     assert response.status_code == 201, response.content
