@@ -50,12 +50,22 @@ class Entry(NamedTuple):
 
 # The tweet-object cache's body of a member (feed.objects) when ARGV[bv] (the body version)
 # is not empty, else "": on a single Redis the bodies ride in the read's round trip.
-_BODY = """
+# `append_entries` adds ",id,mark or 0,score,body" to `out` for each entry of `flat` (id,
+# score, ...) but the sentinel, its repost mark read from the hash `marks`.
+_BODY = f"""
 local function body(member, bv)
   if ARGV[bv] == '' then return 'null' end
   local b = redis.call('HMGET', ARGV[bv + 1] .. member .. ARGV[bv + 2], 'v', 'b')
   if b[1] ~= ARGV[bv] or not b[2] then return 'null' end
   return b[2]
+end
+local function append_entries(out, flat, marks, bv)
+  for i = 1, #flat, 2 do
+    if flat[i] ~= '{keys.SENTINEL}' then
+      out[#out + 1] = ',' .. flat[i] .. ',' .. (redis.call('HGET', marks, flat[i]) or '0') .. ','
+        .. flat[i + 1] .. ',' .. body(flat[i], bv)
+    end
+  end
 end
 """
 
@@ -79,14 +89,7 @@ for _, name in ipairs({{hide, excl}}) do
   out[#out + 1] = ',' .. #members
   for _, m in ipairs(members) do out[#out + 1] = ',"' .. m .. '"' end
 end
-local function emit(flat, bv)
-  for i = 1, #flat, 2 do
-    if flat[i] ~= '{keys.SENTINEL}' then
-      out[#out + 1] = ',' .. flat[i] .. ',' .. (redis.call('HGET', rp, flat[i]) or '0') .. ','
-        .. flat[i + 1] .. ',' .. body(flat[i], bv)
-    end
-  end
-end
+local function emit(flat, bv) append_entries(out, flat, rp, bv) end
 """
 )
 
@@ -95,13 +98,13 @@ end
 # body or "", ...}. `skip`: the viewer, their sources and excluded users (a repost of their
 # tweets is not for the viewer); `hidden`: this list's "tweet:score" entries hidden for the
 # viewer. The second number makes the merged count exact.
-_SOURCE = f"""
+_SOURCE = """
 local function source_top(src, stop, floor)
   if floor == '' then return redis.call('ZREVRANGE', src, 0, stop, 'WITHSCORES') end
   return redis.call('ZREVRANGEBYSCORE', src, '+inf', floor, 'WITHSCORES', 'LIMIT', 0, tonumber(stop) + 1)
 end
 local function source_page(src, rp, flat, skip, hidden, bv)
-  local excluded, counted = 0, {{}}
+  local excluded, counted = 0, {}
   local marks = redis.call('HGETALL', rp)
   for j = 1, #marks, 2 do
     if skip[marks[j + 1]] and redis.call('ZSCORE', src, marks[j]) then
@@ -119,13 +122,8 @@ local function source_page(src, rp, flat, skip, hidden, bv)
       end
     end
   end
-  local out = {{'[' .. (redis.call('ZCARD', src) - 1) .. ',' .. excluded}}
-  for j = 1, #flat, 2 do
-    if flat[j] ~= '{keys.SENTINEL}' then
-      out[#out + 1] = ',' .. flat[j] .. ',' .. (redis.call('HGET', rp, flat[j]) or '0') .. ','
-        .. flat[j + 1] .. ',' .. body(flat[j], bv)
-    end
-  end
+  local out = {'[' .. (redis.call('ZCARD', src) - 1) .. ',' .. excluded}
+  append_entries(out, flat, rp, bv)
   out[#out + 1] = ']'
   return table.concat(out)
 end

@@ -32,15 +32,22 @@ def _assert_pages_are_slices(user_id: int) -> None:
             assert page.length == count, (limit, offset)
 
 
-@pytest.mark.parametrize("pushed_posts", [0, 3, 12])
-def test_merged_pages_are_slices_of_the_whole_merge(commit, settings, alice, bob, carol, pushed_posts):
-    settings.FANOUT_FOLLOWER_LIMIT = 1  # bob and carol (two followers) merged; alice (one) pushed
+def _viewer_of(commit, settings, alice, bob, carol):  # type: ignore[no-untyped-def]
+    """A viewer following alice (pushed: one follower) and bob and carol (two followers each:
+    merged once they post, with FANOUT_FOLLOWER_LIMIT at 1), feed built."""
+    settings.FANOUT_FOLLOWER_LIMIT = 1
     viewer = make_followers(bob, 2, prefix="v")[0]
     make_followers(carol, 1, prefix="w")
     with commit():
         for followee in (alice, bob, carol):
             account_services.follow_create(follower=viewer, followee=followee)
     services.rebuild_feed(viewer.pk)
+    return viewer
+
+
+@pytest.mark.parametrize("pushed_posts", [0, 3, 12])
+def test_merged_pages_are_slices_of_the_whole_merge(commit, settings, alice, bob, carol, pushed_posts):
+    viewer = _viewer_of(commit, settings, alice, bob, carol)
     authors = [alice] * pushed_posts + [bob, carol] * 5
     # Interleaved: the page boundary falls between the feed's and the sources' entries.
     order = sorted(range(len(authors)), key=lambda i: (i * 7) % len(authors))
@@ -59,13 +66,7 @@ def test_merged_pages_are_slices_of_the_whole_merge(commit, settings, alice, bob
 
 
 def test_merged_pages_with_reposts_of_merged_and_pushed_tweets(commit, settings, alice, bob, carol):
-    settings.FANOUT_FOLLOWER_LIMIT = 1
-    viewer = make_followers(bob, 2, prefix="v")[0]
-    make_followers(carol, 1, prefix="w")
-    with commit():
-        for followee in (alice, bob, carol):
-            account_services.follow_create(follower=viewer, followee=followee)
-    services.rebuild_feed(viewer.pk)
+    viewer = _viewer_of(commit, settings, alice, bob, carol)
     with commit():
         own = [tweet_services.tweet_create(author=author, content="x") for author in (alice, bob, carol) * 4]
     with commit():  # reposts by merged accounts of tweets the viewer sees by their own right, and of a stranger's
