@@ -31,7 +31,9 @@ DATABASE_URL_SOURCE = (
 # --- Core -------------------------------------------------------------------
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = validate_secret_key(env.str("SECRET_KEY", default=""), debug=DEBUG)
+# Read as it is: django-environ takes a value starting with "$" for the name of another
+# variable, and 1 in 50 of Django's get_random_secret_key() keys starts with "$".
+SECRET_KEY = validate_secret_key(env.ENVIRON.get("SECRET_KEY", ""), debug=DEBUG)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -92,3 +92,13 @@ def test_manage_py_refuses_to_start_with_a_weak_key(key, fragment):
 def test_manage_py_starts_with_a_weak_key_in_debug():
     result = run_manage("check", DEBUG="1", SECRET_KEY="changeme")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_key_starting_with_a_dollar_is_taken_as_it_is():
+    """django-environ reads "$NAME" as a reference to another variable; 1 in 50 keys of
+    Django's get_random_secret_key() (what the start-up error suggests) start with "$"."""
+    key = "$" + get_random_secret_key()[1:]
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    result = run_manage("shell", "-c", code, DEBUG="0", SECRET_KEY=key)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == key
