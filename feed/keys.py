@@ -42,7 +42,7 @@ TWEET_KEY_PREFIX = "chirp:tweet:{"
 TWEET_KEY_SUFFIX = "}"
 
 
-# FEED_PAGE (feed.merged) builds a viewer's source list keys on a single Redis the same way.
+# Source list keys are prefix + author id + suffix: FEED_PAGE (feed.merged) builds them so on a single Redis.
 SOURCE_KEY_PREFIX = "chirp:src:{"
 SOURCE_KEY_SUFFIX = "}"
 SOURCE_REPOSTS_KEY_SUFFIX = "}:rp"
@@ -78,11 +78,11 @@ def all_feed_keys(user_id: int) -> list[str]:
 
 
 def source_key(author_id: int) -> str:
-    return f"chirp:src:{{{author_id}}}"
+    return f"{SOURCE_KEY_PREFIX}{author_id}{SOURCE_KEY_SUFFIX}"
 
 
 def source_reposts_key(author_id: int) -> str:
-    return f"chirp:src:{{{author_id}}}:rp"
+    return f"{SOURCE_KEY_PREFIX}{author_id}{SOURCE_REPOSTS_KEY_SUFFIX}"
 
 
 def feed_keys(user_ids: list[int]) -> list[str]:

@@ -134,8 +134,9 @@ end
 # (a single Redis, where every key is on the one server; a cluster reads them by
 # SOURCE_READ, one call per list's slot) with the viewer's id and the source list keys'
 # prefix, suffix and reposts suffix. With sources, the page is merged in Python, so ranks
-# 0..stop are returned. False when the feed is not complete; with "1", the header array
-# followed by [source, its page (source_page) or false for a list to rebuild] per source.
+# 0..stop are returned. False when the feed is not complete; the header array, or with "1"
+# and sources, an array of the header array followed by [source, its page (source_page) or
+# false for a list to rebuild] per source.
 FEED_PAGE = (
     _HEADER
     + _SOURCE
@@ -145,11 +146,12 @@ if #sources > 0 then start = 0 end
 local flat = redis.call('ZREVRANGE', feed, start, ARGV[3], 'WITHSCORES')
 emit(flat, 4)
 out[#out + 1] = ']'
-if ARGV[7] ~= '1' then return table.concat(out) end
--- Source entries older than the feed's own last entry of the page cannot make it.
+if ARGV[7] ~= '1' or #sources == 0 then return table.concat(out) end
+-- Source entries older than the feed's own last entry of the page cannot make it (the
+-- same rule as read_page's for SOURCE_READ).
 local floor = ''
 local stop = tonumber(ARGV[3])
-if #sources > 0 and #flat == 2 * (stop + 1) and flat[#flat - 1] ~= '{keys.SENTINEL}' then floor = flat[#flat] end
+if #flat == 2 * (stop + 1) and flat[#flat - 1] ~= '{keys.SENTINEL}' then floor = flat[#flat] end
 local skip = {{[ARGV[8]] = true}}
 for _, s in ipairs(sources) do skip[s] = true end
 for _, e in ipairs(lists[excl]) do skip[e] = true end
@@ -373,12 +375,13 @@ def _header_from(reply: list[Any]) -> _Header:
 _SOURCE_KEY_PARTS = [keys.SOURCE_KEY_PREFIX, keys.SOURCE_KEY_SUFFIX, keys.SOURCE_REPOSTS_KEY_SUFFIX]
 
 
-def _parse_page(raw: Any, *, fused: bool) -> tuple[_Header, dict[int, "_SourcePage"]]:
-    """FEED_PAGE's reply: the header, and the pages of the source lists it read (fused: a
-    single Redis); a list it found missing has none."""
-    if not fused:
-        return _parse_header(raw), {}
+def _parse_page(raw: Any) -> tuple[_Header, dict[int, "_SourcePage"]]:
+    """FEED_PAGE's reply: the header, and the pages of the source lists it read (a single
+    Redis, when the viewer has sources: the header is then the reply's first element); a
+    list it found missing has none."""
     reply = _decode(raw)
+    if not reply or not isinstance(reply[0], list):
+        return _header_from(reply), {}
     pages = {int(source): _source_page_from(data) for source, data in reply[1:] if data is not False}
     return _header_from(reply[0]), pages
 
@@ -527,14 +530,14 @@ def read_page(*, user_id: int, limit: int, offset: int, partial: bool = False) -
     if reply is None:
         return None
     try:
-        header, pages = _parse_page(reply, fused=bool(fused))
+        header, pages = _parse_page(reply)
     except ValueError:  # a damaged cached body: read without bodies (hydrate fetches them, a miss)
         logger.warning("feed: unreadable merged page of user %s with bodies; reading without", user_id)
         bodies = ["", "", ""]
         reply = _run("feed_page", client, _viewer_keys(user_id), [*args, *bodies, *fused])
         if reply is None:
             return None
-        header, pages = _parse_page(reply, fused=bool(fused))
+        header, pages = _parse_page(reply)
     blobs = header.blobs if bodies[0] else None
     if not header.sources:
         return MergedPage(header.total, header.entries, blobs)
