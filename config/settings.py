@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "django_elasticsearch_dsl",  # search: Documents and `manage.py search_index` (idle without ELASTICSEARCH_URL)
     "accounts",
+    "media",
     "tweets",
     "feed",
     "search",
@@ -71,6 +72,8 @@ if BENCH_ENDPOINTS:
 
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
+    # The request being served, for the host of media URLs when MEDIA_URL is relative.
+    "media.storage.MediaBaseMiddleware",
     # Above anything that can answer on its own (the JSON 404 below, CommonMiddleware).
     "corsheaders.middleware.CorsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
@@ -120,8 +123,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# STORAGES["default"] (the media files) is set in the Media section below.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Serve static files straight from the apps when collectstatic has not run (dev, tests).
@@ -229,6 +232,53 @@ FANOUT_CHUNK_SIZE = env.int("FANOUT_CHUNK_SIZE", default=5000)
 # How long a dispatched chunked fan-out is left to its chunks before the sweeper dispatches it again.
 FANOUT_CHUNK_LEASE_SECONDS = env.int("FANOUT_CHUNK_LEASE_SECONDS", default=600)
 
+# --- Media (image attachments, media/) ---------------------------------------
+
+# Uploads are judged by their bytes and re-encoded in the request (media/processing.py).
+MEDIA_MAX_BYTES = env.int("MEDIA_MAX_BYTES", default=10 * 1024 * 1024)  # larger bodies: 413
+MEDIA_MAX_PIXELS = env.int("MEDIA_MAX_PIXELS", default=40_000_000)  # width x height, read from the header
+MEDIA_MAX_SIDE = env.int("MEDIA_MAX_SIDE", default=2048)  # the stored image's long side at most
+MEDIA_PREVIEW_SIDE = env.int("MEDIA_PREVIEW_SIDE", default=640)  # the preview's long side at most
+MEDIA_JPEG_QUALITY = env.int("MEDIA_JPEG_QUALITY", default=85)
+MEDIA_THROTTLE_RATE = env.str("MEDIA_THROTTLE_RATE", default="60/hour")  # uploads per user, both APIs
+MEDIA_UNATTACHED_HOURS = env.int("MEDIA_UNATTACHED_HOURS", default=24)  # then an unattached upload is deleted
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+# Absolute base URL of the files as clients fetch them (a CDN, the bucket's public URL). Empty:
+# the file system's files are at MEDIA_URL on the host the request came to, S3's at the
+# endpoint's (or AWS's) path-style bucket URL.
+MEDIA_PUBLIC_URL = env.str("MEDIA_PUBLIC_URL", default="")
+# S3-compatible object storage (django-storages) when a bucket is named; else the file system.
+MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
+MEDIA_S3_ENDPOINT_URL = env.str("MEDIA_S3_ENDPOINT_URL", default="")
+MEDIA_S3_REGION = env.str("MEDIA_S3_REGION", default="")
+AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="")
+AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="")
+# Names are random and files never change: caches may keep them for a year.
+MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
+if MEDIA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": MEDIA_S3_ENDPOINT_URL or None,
+            "region_name": MEDIA_S3_REGION or None,
+            "access_key": AWS_ACCESS_KEY_ID or None,
+            "secret_key": AWS_SECRET_ACCESS_KEY or None,
+            # Public, unsigned URLs (media/storage.py builds them); names are random, so no
+            # existence check before a write; the bucket's own policy decides public reads.
+            "querystring_auth": False,
+            "file_overwrite": True,
+            "default_acl": None,
+            "object_parameters": {"CacheControl": MEDIA_CACHE_CONTROL},
+        },
+    }
+else:
+    STORAGES["default"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL, "file_permissions_mode": 0o644},
+    }
+
 # --- Celery -----------------------------------------------------------------
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or _RUNNING.get("CELERY_BROKER_URL") or REDIS_URL
@@ -274,6 +324,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE: dict = {
     # Fan out tweets whose fan-out never ran (broker down at commit); also run at worker start.
     "feed-sweep-unfanned": {"task": "feed.tasks.sweep_unfanned", "schedule": 30.0, "options": {"expires": 25}},
+    # Delete uploads never attached after MEDIA_UNATTACHED_HOURS, and files whose rows are gone.
+    "media-sweep": {"task": "media.tasks.sweep", "schedule": 600.0, "options": {"expires": 590}},
 }
 # Workers log through LOGGING (JSON with task_id), not Celery's own text format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -1,5 +1,7 @@
 """Root URLconf: each app mounts its own api/urls.py under /api/."""
 
+import re
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -7,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api_root import api_root, landing
 from config.health import healthz
+from media.views import NAME_RE, serve_file
 
 # The moderation console is Chirp's, not "Django administration".
 admin.site.site_header = "Chirp moderation"
@@ -27,6 +30,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/", include("accounts.api.urls")),
+    path("api/", include("media.api.urls")),
     path("api/", include("tweets.api.urls")),
     path("api/", include("feed.api.urls")),
     path("api/", include("search.api.urls")),
@@ -34,6 +38,11 @@ urlpatterns = [
     path("api/", include("notifications.api.urls")),
     path("", landing, name="home"),  # the landing page (templates/home.html)
 ]
+
+if not settings.MEDIA_S3_BUCKET and "://" not in settings.MEDIA_URL:
+    # Files on this machine's file system: the web process serves them (media/views.py).
+    _prefix = re.escape(settings.MEDIA_URL.strip("/"))
+    urlpatterns.insert(1, re_path(rf"^{_prefix}/(?P<name>{NAME_RE})$", serve_file, name="media-file"))
 
 if settings.BENCH_ENDPOINTS:  # `make bench` only: the framework-ceiling endpoint (bench/ceiling.py)
     urlpatterns.insert(0, path("api/bench/", include("bench.urls")))

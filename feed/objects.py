@@ -1,17 +1,24 @@
 """The tweet-object cache: each tweet's immutable body in Redis, so a feed read needs no
 body columns, mention or hashtag joins from PostgreSQL.
 
-A body is what never changes once a tweet is posted: id, author id, content, created_at,
-the ids of the users it mentions and its hashtags, in order (`TweetBody`). Everything
-that does change (counters, the viewer's liked/reposted flags, visibility, blocks and
-mutes, usernames, whether a mentioned user is active, in_reply_to, which a parent's
-deletion sets to NULL, repost marks) is read from PostgreSQL on every read
-(feed.selectors.hydrate). So a cached body can never be wrong, only absent: invalidation
-on delete and hide (`forget`) frees memory early, correctness does not depend on it.
+A body is what does not change once a tweet is posted: id, author id, content, created_at,
+the ids of the users it mentions, its hashtags and its media (compact rows,
+media.selectors.ROW_FIELDS), in order (`TweetBody`). Everything that does change (counters,
+the viewer's liked/reposted flags, visibility, blocks and mutes, usernames, whether a
+mentioned user is active, in_reply_to, which a parent's deletion sets to NULL, repost marks)
+is read from PostgreSQL on every read (feed.selectors.hydrate). So a cached body is never
+wrong, only absent: invalidation on delete and hide (`forget`) frees memory early,
+correctness does not depend on it.
+
+One part can change: a media's description (PATCH /api/media/{id}/). `invalidate` then
+replaces the body with a tombstone for INVALID_SECONDS, and a body is only ever written
+where there is no tombstone (the FILL script): a read that loaded the old description from
+PostgreSQL just before the change cannot put it back after it.
 
 Layout (feed.keys.tweet_key): hash `chirp:tweet:{id}` with `v` = BODY_VERSION and `b` =
-the body as compact JSON, expiring TWEET_CACHE_TTL seconds after it was written. Filled
-when a tweet is posted (the feed's tweet_created receiver, after commit) and on a miss.
+the body as compact JSON, expiring TWEET_CACHE_TTL seconds after it was written (a
+tombstone has `v` = "x"). Filled when a tweet is posted (the feed's tweet_created receiver,
+after commit) and on a miss.
 On a single Redis the feed's read scripts return the bodies with the ids (one round trip,
 feed.merged); on a cluster, or for ids from elsewhere, `tweet_bodies` fetches them with one
 pipelined batch. Redis trouble is never an error here: the bodies come from PostgreSQL.
@@ -27,12 +34,27 @@ from django.conf import settings
 from config import fastjson
 from config.replicas import read_connection
 from feed import keys, store
-from tweets.models import Hashtag, Mention, Tweet, TweetHashtag
+from media.models import Media
+from media.selectors import ROW_FIELDS
+from tweets.models import Hashtag, Mention, Tweet, TweetHashtag, TweetMedia
 
 logger = logging.getLogger(__name__)
 
 # Bump when TweetBody's encoding changes: entries of another version count as misses.
-BODY_VERSION = "1"
+BODY_VERSION = "2"
+# A tombstone's version (never a BODY_VERSION) and how long it refuses fills: far longer
+# than a read takes between loading a body from PostgreSQL and writing it here.
+TOMBSTONE = "x"
+INVALID_SECONDS = 60
+
+# KEYS: a body's key. ARGV: version, body, ttl. Writes it unless a tombstone is there.
+FILL = f"""
+if redis.call('HGET', KEYS[1], 'v') == '{TOMBSTONE}' then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'b', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+store.register("fill_body", FILL)
 
 
 class TweetBody(NamedTuple):
@@ -44,11 +66,14 @@ class TweetBody(NamedTuple):
     created_at: datetime
     mention_ids: list[int]
     tags: list[str]
+    media: list[list]
 
 
 def encode(body: TweetBody) -> bytes:
-    """[author id, content, created_at in µs, mention ids, tags]: the id is in the key."""
-    return fastjson.dumps([body.author_id, body.content, keys.score(body.created_at), body.mention_ids, body.tags])
+    """[author id, content, created_at in µs, mention ids, tags, media rows]: the id is in the key."""
+    return fastjson.dumps(
+        [body.author_id, body.content, keys.score(body.created_at), body.mention_ids, body.tags, body.media]
+    )
 
 
 def decode(tweet_id: int, blob: bytes) -> TweetBody:
@@ -57,22 +82,26 @@ def decode(tweet_id: int, blob: bytes) -> TweetBody:
 
 def from_fields(tweet_id: int, fields: list) -> TweetBody:
     """A body from its decoded JSON (what `encode` wrote)."""
-    author_id, content, created_us, mention_ids, tags = fields
-    return TweetBody(tweet_id, author_id, content, keys.from_score(created_us), mention_ids, tags)
+    author_id, content, created_us, mention_ids, tags, media = fields
+    return TweetBody(tweet_id, author_id, content, keys.from_score(created_us), mention_ids, tags, media)
 
 
 def _ttl() -> int:
     return getattr(settings, "TWEET_CACHE_TTL", 3600)
 
 
-# The bodies of many tweets in one statement (a cache miss): mentions and tags in order.
+# The bodies of many tweets in one statement (a cache miss): mentions, tags and media in order.
 _MENTION, _TWEET_HASHTAG = Mention._meta.db_table, TweetHashtag._meta.db_table
 _HASHTAG, _TWEET = Hashtag._meta.db_table, Tweet._meta.db_table
+_TWEET_MEDIA, _MEDIA = TweetMedia._meta.db_table, Media._meta.db_table
+_MEDIA_ROW = "json_build_array(" + ", ".join(f"md.{field}" for field in ROW_FIELDS) + ")"
 _BODIES_SQL = f"""
 SELECT t.id, t.author_id, t.content, t.created_at,
        ARRAY(SELECT m.user_id FROM {_MENTION} m WHERE m.tweet_id = t.id ORDER BY m.position),
        ARRAY(SELECT h.name FROM {_TWEET_HASHTAG} th JOIN {_HASHTAG} h ON h.id = th.hashtag_id
-             WHERE th.tweet_id = t.id ORDER BY th.position)
+             WHERE th.tweet_id = t.id ORDER BY th.position),
+       ARRAY(SELECT {_MEDIA_ROW} FROM {_TWEET_MEDIA} tm JOIN {_MEDIA} md ON md.id = tm.media_id
+             WHERE tm.tweet_id = t.id ORDER BY tm.position)
 FROM {_TWEET} t WHERE t.id = ANY(%s)
 """
 
@@ -84,24 +113,21 @@ def load_bodies(tweet_ids: list[int]) -> dict[int, TweetBody]:
     with read_connection(Tweet).cursor() as cursor:
         cursor.execute(_BODIES_SQL, [tweet_ids])
         return {
-            tweet_id: TweetBody(tweet_id, author_id, content, created_at, list(mention_ids), list(tags))
-            for tweet_id, author_id, content, created_at, mention_ids, tags in cursor.fetchall()
+            tweet_id: TweetBody(tweet_id, author_id, content, created_at, list(mention_ids), list(tags), list(media))
+            for tweet_id, author_id, content, created_at, mention_ids, tags, media in cursor.fetchall()
         }
 
 
 def store_bodies(bodies: Iterable[TweetBody]) -> None:
-    """Write bodies to the cache in one pipelined batch; best effort (a miss refills)."""
+    """Write bodies to the cache in one pipelined batch (FILL: never over a tombstone); best
+    effort (a miss refills)."""
     bodies = list(bodies)
     if not bodies:
         return
     ttl = _ttl()
     try:
-        with store.connection().pipeline(transaction=False) as pipe:
-            for body in bodies:
-                key = keys.tweet_key(body.id)
-                pipe.hset(key, mapping={"v": BODY_VERSION, "b": encode(body)})
-                pipe.expire(key, ttl)
-            pipe.execute()
+        calls = [([keys.tweet_key(body.id)], [BODY_VERSION, encode(body), ttl]) for body in bodies]
+        store.run_each("fill_body", store.connection(), calls)
     except store.REDIS_ERRORS as exc:
         logger.warning("feed: could not cache %d tweet bodies: %s", len(bodies), exc)
 
@@ -148,10 +174,33 @@ def tweet_bodies(tweet_ids: list[int], *, blobs: dict[int, list] | None = None) 
 
 
 def cache_new_tweet(
-    *, tweet_id: int, author_id: int, content: str, created_at: datetime, mention_ids: list[int], tags: list[str]
+    *,
+    tweet_id: int,
+    author_id: int,
+    content: str,
+    created_at: datetime,
+    mention_ids: list[int],
+    tags: list[str],
+    media: list[list],
 ) -> None:
     """Cache a tweet just posted (after its commit), so its first reads are hits."""
-    store_bodies([TweetBody(tweet_id, author_id, content, created_at, mention_ids, tags)])
+    store_bodies([TweetBody(tweet_id, author_id, content, created_at, mention_ids, tags, media)])
+
+
+def invalidate(tweet_ids: list[int]) -> None:
+    """A body changed (a media's description): tombstones for INVALID_SECONDS, so reads go to
+    PostgreSQL and no read in flight writes the old body back. Best effort, like `forget`;
+    with Redis unreachable, reads do not use the cache either."""
+    if not tweet_ids:
+        return
+    try:
+        commands = []
+        for tweet_id in tweet_ids:
+            key = keys.tweet_key(tweet_id)
+            commands += [("DEL", key), ("HSET", key, "v", TOMBSTONE), ("EXPIRE", key, INVALID_SECONDS)]
+        store.execute_each(store.connection(), commands)
+    except store.REDIS_ERRORS as exc:
+        logger.warning("feed: could not invalidate cached tweets %s: %s", tweet_ids, exc)
 
 
 def forget(tweet_ids: list[int]) -> None:

@@ -15,7 +15,9 @@ from django.dispatch import Signal
 from accounts import signals as account_signals
 from config.enqueue import enqueue_or_leave_to_sweeper, enqueue_or_run_inline
 from feed import objects
+from media import signals as media_signals
 from tweets import signals as tweet_signals
+from tweets.selectors import tweet_ids_showing
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ def on_tweet_created(sender: object, *, tweet_id: int, author_id: int, **kwargs:
             created_at=kwargs["created_at"],
             mention_ids=list(kwargs["mention_ids"]),
             tags=list(kwargs["tags"]),
+            media=list(kwargs.get("media", [])),
         )
     enqueue_or_leave_to_sweeper(_tasks().fan_out, "the sweeper", tweet_id=tweet_id)
 
@@ -44,6 +47,11 @@ def on_tweet_removed(sender: object, *, tweet_id: int, author_id: int, reposter_
     enqueue_or_run_inline(
         _tasks().remove_tweet, tweet_id=tweet_id, author_id=author_id, reposter_ids=list(reposter_ids)
     )
+
+
+def on_media_changed(sender: object, *, media_id: int, **kwargs: Any) -> None:
+    # The description is in the tweet's cached body: reads must go to PostgreSQL for it.
+    objects.invalidate(tweet_ids_showing(media_id=media_id))
 
 
 def on_tweet_restored(sender: object, *, tweet_id: int, **kwargs: Any) -> None:
@@ -86,6 +94,7 @@ def connect() -> None:
         (tweet_signals.tweet_created, on_tweet_created, "tweet_created"),
         (tweet_signals.tweet_removed, on_tweet_removed, "tweet_removed"),
         (tweet_signals.tweet_restored, on_tweet_restored, "tweet_restored"),
+        (media_signals.media_changed, on_media_changed, "media_changed"),
         (tweet_signals.repost_created, on_repost_created, "repost_created"),
         (tweet_signals.repost_removed, on_repost_removed, "repost_removed"),
         (account_signals.follow_created, on_follow_created, "follow_created"),

@@ -42,6 +42,7 @@ class TweetRow(NamedTuple):
     reposted: bool
     mention_list: list[dict]
     tag_list: list[str]
+    media_list: list[list]
 
 
 class FeedItem(NamedTuple):
@@ -165,6 +166,7 @@ def _hydrated(
             reposted,
             mentions,
             body.tags,
+            body.media,
         )
         found[tweet_id] = FeedItem(tweet, by, reposted_at)
     items: list[FeedItem] = []

@@ -50,7 +50,7 @@ def notification_page(*, viewer: User, limit: int, offset: int) -> tuple[int, li
     for row in rows:
         if row.tweet is not None:
             # What tweets.api.serializers.tweet_to_dict reads.
-            for name in ("mention_list", "tag_list", "liked", "reposted"):
+            for name in ("mention_list", "tag_list", "media_list", "liked", "reposted"):
                 setattr(row.tweet, name, getattr(row, f"tweet_{name}"))
     return total, rows
 

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models.functions import Length
 from django.utils import timezone
 
+from media.models import Media
+
 TWEET_MAX_LENGTH = 280
 
 # `content__length` in the check constraint below; counts characters, not bytes.
@@ -43,6 +45,9 @@ class Tweet(models.Model):
     num_likes = models.PositiveIntegerField(default=0)
     num_replies = models.PositiveIntegerField(default=0)
     num_reposts = models.PositiveIntegerField(default=0)
+    # How many images it shows (tweets.TweetMedia), set when it is posted: lets the database
+    # itself refuse a tweet with neither text nor images.
+    num_media = models.PositiveSmallIntegerField(default=0)
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_reason = models.CharField(max_length=500, blank=True, default="")
     # Set by the feed fan-out when every follower's feed has the tweet; NULL rows are
@@ -63,10 +68,13 @@ class Tweet(models.Model):
 
     class Meta:
         constraints = [
+            # 1..280 characters, or 0..280 for a tweet with images (section 9).
             models.CheckConstraint(
-                condition=models.Q(content__length__gte=1, content__length__lte=TWEET_MAX_LENGTH),
+                condition=models.Q(content__length__lte=TWEET_MAX_LENGTH)
+                & (models.Q(content__length__gte=1) | models.Q(num_media__gte=1)),
                 name="tweets_tweet_content_length",
             ),
+            models.CheckConstraint(condition=models.Q(num_media__lte=4), name="tweets_tweet_num_media_max"),
         ]
         indexes = [
             # A user's timeline, newest first; also the pull feed's per-followee scan.
@@ -188,3 +196,24 @@ class TweetHashtag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tweet_id} #{self.hashtag_id}"
+
+
+class TweetMedia(models.Model):
+    """`tweet` shows `media` at `position` (0..3): the attachment, owned by this app above media.
+
+    A media belongs to one tweet at most (the unique constraint on `media`); deleting the
+    tweet deletes its media with their files (tweets.services.tweet_delete).
+    """
+
+    tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="+", db_index=False)
+    media = models.OneToOneField(Media, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            # Its index also serves hydration: a tweet's media in order.
+            models.UniqueConstraint(fields=["tweet", "position"], name="tweets_tweetmedia_position_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tweet_id} shows {self.media_id}"

@@ -6,14 +6,15 @@ from typing import Any
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import JSONObject
+from django.db.models.functions import JSONArray, JSONObject
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Block, User
 from accounts.selectors import blocked_either_way
 from config.replicas import read_connection
-from tweets.models import Hashtag, Like, Mention, Repost, Tweet, TweetHashtag
+from media.selectors import ROW_FIELDS
+from tweets.models import Hashtag, Like, Mention, Repost, Tweet, TweetHashtag, TweetMedia
 from tweets.parsing import is_valid_tag
 
 TRENDING_WINDOW = timedelta(hours=24)
@@ -32,8 +33,9 @@ def parse_tweet_id(raw: str) -> int:
 def tweet_object_annotations(*, tweet: str = "pk", viewer_id: int | None) -> dict[str, Any]:
     """What tweet_to_dict reads beyond the row, as columns of the reading query (no query
     per page): mentions ([{id, username}] of active users) and tags in order of first
-    appearance, and the viewer's liked/reposted flags. `tweet` names the tweet's id in the
-    outer query ("pk" for tweets, "tweet_id" for rows that point at one)."""
+    appearance, media (compact rows, media.selectors.ROW_FIELDS) in attachment order, and the
+    viewer's liked/reposted flags. `tweet` names the tweet's id in the outer query ("pk" for
+    tweets, "tweet_id" for rows that point at one)."""
     ref = OuterRef(tweet)
     annotations: dict[str, Any] = {
         "mention_list": ArraySubquery(
@@ -43,6 +45,11 @@ def tweet_object_annotations(*, tweet: str = "pk", viewer_id: int | None) -> dic
         ),
         "tag_list": ArraySubquery(
             TweetHashtag.objects.filter(tweet_id=ref).order_by("position").values("hashtag__name")
+        ),
+        "media_list": ArraySubquery(
+            TweetMedia.objects.filter(tweet_id=ref)
+            .order_by("position")
+            .values(row=JSONArray(*(f"media__{field}" for field in ROW_FIELDS)))
         ),
     }
     if viewer_id is None:
@@ -236,3 +243,8 @@ def hashtags_matching(*, prefix: str, limit: int) -> list[str]:
 def visible_tweet_count() -> int:
     """How many tweets anyone may see (instance statistics)."""
     return Tweet.objects.visible().count()
+
+
+def tweet_ids_showing(*, media_id: int) -> list[int]:
+    """The tweet (at most one) that shows this media: whose cached body a description change stales."""
+    return list(TweetMedia.objects.filter(media_id=media_id).values_list("tweet_id", flat=True))

@@ -1,5 +1,7 @@
 """Writes of the tweets app. Counters move with F() in the row's own transaction."""
 
+from collections.abc import Sequence
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -11,15 +13,18 @@ from accounts.models import User
 from accounts.services import ensure_not_blocked
 from config.audit import log_moderation
 from config.events import send_on_commit
+from media import services as media_services
+from media.selectors import media_row
 from tweets import signals
-from tweets.models import TWEET_MAX_LENGTH, Hashtag, Like, Mention, Repost, Tweet, TweetHashtag
+from tweets.models import TWEET_MAX_LENGTH, Hashtag, Like, Mention, Repost, Tweet, TweetHashtag, TweetMedia
 from tweets.parsing import parse_hashtags, parse_mentions
 
 
-def clean_content(content: str) -> str:
-    """Trim; 1..280 characters (not bytes); no NUL, which PostgreSQL text cannot hold."""
+def clean_content(content: str, *, allow_empty: bool = False) -> str:
+    """Trim; 1..280 characters (not bytes), or 0..280 for a tweet with media; no NUL, which
+    PostgreSQL text cannot hold."""
     content = content.strip()
-    if not content:
+    if not content and not allow_empty:
         raise ValidationError({"content": ["This field may not be blank."]})
     if len(content) > TWEET_MAX_LENGTH:
         raise ValidationError({"content": [f"Ensure this field has no more than {TWEET_MAX_LENGTH} characters."]})
@@ -29,16 +34,24 @@ def clean_content(content: str) -> str:
 
 
 @transaction.atomic
-def tweet_create(*, author: User, content: str, in_reply_to: Tweet | None = None) -> Tweet:
-    """Post a tweet (or a reply); fan-out and indexing follow the commit."""
-    content = clean_content(content)
+def tweet_create(
+    *, author: User, content: str, in_reply_to: Tweet | None = None, media_ids: Sequence[int] = ()
+) -> Tweet:
+    """Post a tweet (or a reply), with up to 4 of the author's unattached uploads (`media_ids`,
+    in order; then the content may be empty); fan-out and indexing follow the commit."""
+    content = clean_content(content, allow_empty=bool(media_ids))
     if in_reply_to is not None:
         ensure_not_blocked(actor=author, owner_id=in_reply_to.author_id)
         # Lock the parent first: a reply racing the parent's deletion is a 404, not a
         # foreign-key violation at COMMIT (see tweet_delete).
         if not Tweet.objects.select_for_update(no_key=True).filter(pk=in_reply_to.pk).exists():
             raise Http404("No such tweet.")
-    tweet = Tweet.objects.create(author=author, content=content, in_reply_to=in_reply_to)
+    media = media_services.media_attach(owner=author, media_ids=media_ids)
+    tweet = Tweet.objects.create(author=author, content=content, in_reply_to=in_reply_to, num_media=len(media))
+    if media:
+        TweetMedia.objects.bulk_create(
+            [TweetMedia(tweet=tweet, media=item, position=i) for i, item in enumerate(media)]
+        )
     mention_ids = _record_mentions(tweet)
     tags = _record_hashtags(tweet)
     User.objects.filter(pk=author.pk).update(num_tweets=F("num_tweets") + 1)
@@ -53,6 +66,7 @@ def tweet_create(*, author: User, content: str, in_reply_to: Tweet | None = None
         created_at=tweet.created_at,
         mention_ids=mention_ids,
         tags=tags,
+        media=[media_row(item) for item in media],
     )
     return tweet
 
@@ -97,6 +111,10 @@ def tweet_delete(*, tweet: Tweet, by: User) -> None:
     if not Tweet.objects.select_for_update().filter(pk=tweet.pk).exists():
         return  # a concurrent delete won
     reposter_ids = list(Repost.objects.filter(tweet=tweet).values_list("user_id", flat=True))
+    # Its images go with it: rows now, files after the commit (media.services.media_delete).
+    media_services.media_delete(
+        media_ids=list(TweetMedia.objects.filter(tweet=tweet).values_list("media_id", flat=True))
+    )
     deleted, _ = Tweet.objects.filter(pk=tweet.pk).delete()
     if not deleted:
         return  # a concurrent delete won

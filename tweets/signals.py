@@ -6,8 +6,9 @@ rows. Receivers must not raise: enqueue a task and log a failure to enqueue.
 
 from django.dispatch import Signal
 
-# kwargs: tweet_id, author_id, and the immutable body for caches (feed.objects): content,
-# created_at, mention_ids (active users named, in order), tags (in order)
+# kwargs: tweet_id, author_id, and the body for caches (feed.objects): content, created_at,
+# mention_ids (active users named, in order), tags (in order), media (compact rows,
+# media.selectors.ROW_FIELDS, in order; a description may change later: media_changed)
 tweet_created = Signal()
 # kwargs: tweet_id, author_id, reposter_ids (list: who had reposted it). Deleted or hidden.
 tweet_removed = Signal()

@@ -12,6 +12,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.fields import StrictCharField
+from media.api.serializers import MediaOutput
+from media.models import MAX_ATTACHMENTS
+from media.selectors import media_object, parse_media_id
 from tweets.models import TWEET_MAX_LENGTH, Tweet
 
 
@@ -23,8 +26,9 @@ def iso_utc(value: datetime) -> str:
 
 
 def tweet_to_dict(tweet: Any) -> dict[str, Any]:
-    """The API's tweet object; `liked`/`reposted`, `mention_list` ([{id, username}]) and
-    `tag_list` come from the selector's annotations (tweets.selectors.tweet_queryset).
+    """The API's tweet object; `liked`/`reposted`, `mention_list` ([{id, username}]), `tag_list`
+    and `media_list` (compact rows) come from the selector's annotations
+    (tweets.selectors.tweet_queryset), or from the feed's hydration.
 
     Takes a Tweet or anything with the same attributes (the feed hydrates plain rows): hence Any.
     """
@@ -41,6 +45,7 @@ def tweet_to_dict(tweet: Any) -> dict[str, Any]:
         "reposted": bool(getattr(tweet, "reposted", False)),
         "mentions": [{"id": str(m["id"]), "username": m["username"]} for m in tweet.mention_list],
         "hashtags": list(tweet.tag_list),
+        "media": [media_object(row) for row in tweet.media_list],
     }
     hidden = getattr(tweet, "staff_hidden", None)
     if hidden is not None:  # staff only: whether a moderator hid it
@@ -72,24 +77,44 @@ class TweetOutput(serializers.Serializer):
     mentions = TweetMentionOutput(many=True, help_text="Active users named as @username, in order.")
     hidden = serializers.BooleanField(required=False, help_text="Staff only: hidden by a moderator.")
     hashtags = serializers.ListField(child=serializers.CharField(), help_text="Lower-cased tags, in order.")
+    media = MediaOutput(many=True, help_text="Attached images (0..4), in attachment order.")
 
     def to_representation(self, instance: Tweet) -> dict[str, Any]:
         return tweet_to_dict(instance)
 
 
-@extend_schema_field({"type": "string", "minLength": 1, "maxLength": TWEET_MAX_LENGTH})
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": TWEET_MAX_LENGTH,
+        "description": "1..280 characters once trimmed; with `media_ids`, 0..280.",
+    }
+)
 class TweetContentField(StrictCharField):
-    """Tweet text: 1..280 characters once trimmed (checked by the service, which trims).
-
-    The field itself only bounds huge bodies early; the schema states the real rule.
-    """
+    """Tweet text: 1..280 characters once trimmed, or 0..280 with media (checked by the
+    service, which trims). The field itself only bounds huge bodies early."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_length=TWEET_MAX_LENGTH * 4, trim_whitespace=False, **kwargs)
+        super().__init__(max_length=TWEET_MAX_LENGTH * 4, trim_whitespace=False, allow_blank=True, **kwargs)
 
 
 class TweetCreateInput(serializers.Serializer):
-    content = TweetContentField()
+    content = TweetContentField(required=False, default="")
+    media_ids = serializers.ListField(
+        child=StrictCharField(max_length=20),
+        required=False,
+        max_length=MAX_ATTACHMENTS,
+        help_text="Ids of your own uploads (POST /api/media/) not attached to another tweet, 0..4, in order.",
+    )
+
+    def validate_media_ids(self, value: list[str]) -> list[int]:
+        ids = []
+        for raw in value:
+            media_id = parse_media_id(raw)
+            if media_id is None:
+                raise serializers.ValidationError(f"No such media: {raw}.")
+            ids.append(media_id)
+        return ids
 
 
 class TweetPostInput(TweetCreateInput):

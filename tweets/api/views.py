@@ -38,7 +38,8 @@ class TweetCreateView(generics.GenericAPIView):
     @extend_schema(
         request=TweetPostInput,
         responses={201: TweetOutput, 400: ERRORS_400, 401: ERROR_401, 403: ERROR_403_BLOCKED},
-        description="Post a tweet; with `in_reply_to`, a reply to that tweet (an unknown parent is a 400).",
+        description="Post a tweet; with `in_reply_to`, a reply to that tweet (an unknown parent is a 400); "
+        "with `media_ids`, up to 4 of your uploads attached (then `content` may be empty).",
     )
     def post(self, request: Request) -> Response:
         data = TweetPostInput(data=request.data)
@@ -50,7 +51,10 @@ class TweetCreateView(generics.GenericAPIView):
             except Http404 as exc:
                 raise ValidationError({"in_reply_to": ["No such tweet."]}) from exc
         tweet = services.tweet_create(
-            author=request_user(request), content=data.validated_data["content"], in_reply_to=parent
+            author=request_user(request),
+            content=data.validated_data["content"],
+            in_reply_to=parent,
+            media_ids=data.validated_data.get("media_ids", []),
         )
         return _tweet_response(request, tweet.pk, status.HTTP_201_CREATED)
 
@@ -150,7 +154,10 @@ class RepliesView(_TweetList):
         data = TweetCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         reply = services.tweet_create(
-            author=request_user(request), content=data.validated_data["content"], in_reply_to=parent
+            author=request_user(request),
+            content=data.validated_data["content"],
+            in_reply_to=parent,
+            media_ids=data.validated_data.get("media_ids", []),
         )
         return _tweet_response(request, reply.pk, status.HTTP_201_CREATED)
 

@@ -22,6 +22,13 @@ def test_empty_content_is_refused_by_the_database():
         Tweet.objects.create(author=author, content="")
 
 
+def test_empty_content_is_allowed_only_with_images():
+    author = UserFactory()
+    assert Tweet.objects.create(author=author, content="", num_media=1).content == ""
+    with pytest.raises(IntegrityError, match="tweets_tweet_num_media_max"), transaction.atomic():
+        Tweet.objects.create(author=author, content="five", num_media=5)
+
+
 def test_280_emoji_fit_because_length_counts_characters_not_bytes():
     author = UserFactory()
     content = "🐦" * 280  # 1120 bytes in UTF-8

@@ -1,0 +1,62 @@
+"""Reads of the media app, and the one compact form a media travels in with its tweet.
+
+A tweet's media reach the API as rows of ROW_FIELDS, in this order: read as a JSON array
+per media in the very query that reads the tweets (tweets.selectors), or from the tweet's
+cached body (feed.objects). `media_object` and the Mastodon renderer format such a row; so
+every API shows the same id, URLs and description, and a page costs no query per media.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.http import Http404
+
+from media import storage
+from media.models import Media
+
+# The compact row: what a media object is rendered from (and nothing that could go stale
+# but the description, which media_changed announces).
+ROW_FIELDS = ("id", "file", "preview", "width", "height", "preview_width", "preview_height", "blurhash", "description")
+
+_MAX_ID = 2**63 - 1
+
+
+def parse_media_id(raw: object) -> int | None:
+    """An id in its canonical form (digits, as the API renders it), else None."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw if 0 < raw <= _MAX_ID else None
+    if not isinstance(raw, str) or not (raw.isascii() and raw.isdigit()) or raw.startswith("0") or len(raw) > 19:
+        return None
+    value = int(raw)
+    return value if value <= _MAX_ID else None
+
+
+def media_get(*, media_id: str, owner_id: int) -> Media:
+    """One of the owner's media; Http404 for anyone else's, an unknown or a malformed id."""
+    pk = parse_media_id(media_id)
+    media = None if pk is None else Media.objects.filter(pk=pk, owner_id=owner_id).first()
+    if media is None:
+        raise Http404("No such media.")
+    return media
+
+
+def media_row(media: Media) -> list[Any]:
+    """A Media as its compact row (ROW_FIELDS order)."""
+    return [getattr(media, field) for field in ROW_FIELDS]
+
+
+def media_object(row: Sequence[Any]) -> dict[str, Any]:
+    """The API's media object from a compact row: `{id, type, url, preview_url, description,
+    width, height, blurhash}`, URLs absolute."""
+    media_id, file, preview, width, height, _, _, blurhash, description = row
+    base = storage.public_base()
+    return {
+        "id": str(media_id),
+        "type": "image",
+        "url": base + file,
+        "preview_url": base + preview,
+        "description": description,
+        "width": width,
+        "height": height,
+        "blurhash": blurhash,
+    }

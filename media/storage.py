@@ -1,0 +1,89 @@
+"""Where media files live: Django's STORAGES["default"] (the file system, or S3 through
+django-storages), random names, and the absolute URLs clients fetch them from.
+
+URLs are built here, not by the storage: `base + name` costs nothing per media object on
+a feed page (S3Storage.url() goes through botocore), and the base is the same for every
+file. With a relative MEDIA_URL (the file system under `make run`), the base is taken from
+the request being served (`MediaBaseMiddleware`), so a client reaching the server as
+http://127.0.0.1:8000 or https://chirp.example gets URLs it can open.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
+from django.http import HttpRequest, HttpResponse
+
+_request: ContextVar[HttpRequest | None] = ContextVar("media_request", default=None)
+
+
+def storage() -> Storage:
+    return storages["default"]
+
+
+def new_name(extension: str) -> str:
+    """A fresh unguessable name (128 random bits), spread over 256 folders: `ab/<32 hex>.jpg`."""
+    token = secrets.token_hex(16)
+    return f"{token[:2]}/{token}.{extension}"
+
+
+def save(name: str, data: bytes) -> None:
+    """Write a file under exactly `name` (random names never collide; S3 skips its existence check)."""
+    stored = storage().save(name, ContentFile(data))
+    if stored != name:  # pragma: no cover - FileSystemStorage renames only on a collision
+        storage().delete(stored)
+        raise RuntimeError(f"storage wrote {stored} instead of {name}")
+
+
+def delete(names: Iterable[str]) -> None:
+    """Delete files; one that is already gone is fine (every caller may run twice)."""
+    target = storage()
+    for name in names:
+        target.delete(name)
+
+
+def public_base() -> str:
+    """The absolute URL files are served under, ending in "/"."""
+    configured = settings.MEDIA_PUBLIC_URL
+    if configured:
+        return configured if configured.endswith("/") else configured + "/"
+    if settings.MEDIA_S3_BUCKET:
+        endpoint = (settings.MEDIA_S3_ENDPOINT_URL or "https://s3.amazonaws.com").rstrip("/")
+        return f"{endpoint}/{settings.MEDIA_S3_BUCKET}/"
+    base = settings.MEDIA_URL if settings.MEDIA_URL.endswith("/") else settings.MEDIA_URL + "/"
+    if "://" in base:
+        return base
+    request = _request.get()
+    if request is None:  # a task or a command: no host to go by
+        return f"http://localhost{base}"
+    cached = getattr(request, "_media_base", None)
+    if cached is None:
+        cached = request.build_absolute_uri(base)
+        request._media_base = cached  # type: ignore[attr-defined]
+    return str(cached)
+
+
+def public_url(name: str) -> str:
+    return public_base() + name
+
+
+class MediaBaseMiddleware:
+    """Remember the request being served, for `public_base` (the host of relative MEDIA_URLs).
+
+    Costs a context variable set per request; the host is read only when a media URL is built.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _request.reset(token)
