@@ -6,6 +6,8 @@ With CHIRP_TEST_FEED_CLUSTER=1 (`make test-scale`) the session starts a real Red
 """
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -35,6 +37,32 @@ def pytest_configure(config: pytest.Config) -> None:
     # tests start a real worker and switch this off for their duration.
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+
+    # Media files of the whole run on the file system, in a folder of its own (never var/media);
+    # servers the tests start (gunicorn, workers) inherit it through the environment.
+    media_root = tempfile.mkdtemp(prefix="chirp-test-media-")
+    config.stash[_MEDIA_ROOT] = media_root
+    os.environ["MEDIA_ROOT"] = media_root
+    for name in ("MEDIA_S3_BUCKET", "MEDIA_PUBLIC_URL"):
+        os.environ.pop(name, None)
+    settings.MEDIA_ROOT = media_root
+    settings.MEDIA_S3_BUCKET = settings.MEDIA_PUBLIC_URL = ""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": media_root, "base_url": settings.MEDIA_URL, "file_permissions_mode": 0o644},
+        },
+    }
+
+
+_MEDIA_ROOT = pytest.StashKey[str]()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    media_root = config.stash.get(_MEDIA_ROOT, None)
+    if media_root:
+        shutil.rmtree(media_root, ignore_errors=True)
 
 
 FEED_CLUSTER = os.environ.get("CHIRP_TEST_FEED_CLUSTER", "") in {"1", "true", "yes"}

@@ -6,6 +6,7 @@ This is the only module that reads the environment; apps read `django.conf.setti
 import logging
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -124,7 +125,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 # STORAGES["default"] (the media files) is set in the Media section below.
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Serve static files straight from the apps when collectstatic has not run (dev, tests).

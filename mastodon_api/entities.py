@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.templatetags.static import static
 
+from media import storage
 from tweets.parsing import HASHTAG_RE, MENTION_RE, is_valid_tag
 
 VERSION = "4.2.0 (compatible; Chirp 1.0)"
@@ -31,6 +32,11 @@ def iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _dimensions(width: int, height: int) -> dict[str, Any]:
+    """Mastodon's meta.original / meta.small."""
+    return {"width": width, "height": height, "size": f"{width}x{height}", "aspect": width / height}
 
 
 def _paragraphs(text: str) -> str:
@@ -114,6 +120,26 @@ class Renderer:
             "note": "",
         }
 
+    # --- media ------------------------------------------------------------------------
+
+    def media_attachment(self, row: Any) -> dict[str, Any]:
+        """A MediaAttachment from a media's compact row (media.selectors.ROW_FIELDS): the same id,
+        URLs and description as the native media object; no description is null, as in Mastodon."""
+        media_id, file, preview, width, height, preview_width, preview_height, blurhash, description = row
+        base = storage.public_base()
+        return {
+            "id": str(media_id),
+            "type": "image",
+            "url": base + file,
+            "preview_url": base + preview,
+            "remote_url": None,
+            "preview_remote_url": None,
+            "text_url": None,
+            "meta": {"original": _dimensions(width, height), "small": _dimensions(preview_width, preview_height)},
+            "description": description or None,
+            "blurhash": blurhash,
+        }
+
     # --- statuses -----------------------------------------------------------------
 
     def tag(self, name: str) -> dict[str, Any]:
@@ -159,7 +185,7 @@ class Renderer:
             "visibility": "public",
             "sensitive": False,
             "spoiler_text": "",
-            "media_attachments": [],
+            "media_attachments": [self.media_attachment(row) for row in getattr(tweet, "media_list", None) or []],
             "application": None,
             "mentions": [
                 {

@@ -9,6 +9,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from config.exceptions import exception_handler as chirp_exception_handler
+from media.parsers import MediaTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ def mastodon_exception_handler(exc: Exception, context: dict) -> Response | None
         exc = Unprocessable(f"Validation failed: {_text(exc.detail)}")
     elif isinstance(exc, exceptions.NotFound):
         exc = exceptions.NotFound("Record not found")
+    elif isinstance(exc, MediaTooLarge):  # Mastodon refuses a file too large with a 422
+        exc = Unprocessable(f"Validation failed: {_text(exc.detail)}")
     response = chirp_exception_handler(exc, context)
     if response is None:
         return None

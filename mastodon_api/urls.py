@@ -3,7 +3,7 @@
 from django.urls import re_path
 
 from mastodon_api import oauth_views
-from mastodon_api.views import accounts, instance, notifications, search, statuses, timelines
+from mastodon_api.views import accounts, instance, media, notifications, search, statuses, timelines
 
 ID = r"(?P<{}>[^/]+)"
 
@@ -62,6 +62,10 @@ urlpatterns = [
             ("unmute", "write:mutes"),
         )
     ],
+    # media
+    route(r"api/v2/media", media.MediaCreateView.as_view(), "mastodon-media-v2"),
+    route(r"api/v1/media", media.MediaCreateView.as_view(), "mastodon-media-v1"),
+    route(rf"api/v1/media/{ID.format('media_id')}", media.MediaView.as_view(), "mastodon-media"),
     # statuses
     route(r"api/v1/statuses", statuses.StatusCreateView.as_view(), "mastodon-statuses"),
     route(rf"api/v1/statuses/{ID.format('status_id')}", statuses.StatusView.as_view(), "mastodon-status"),

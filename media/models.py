@@ -38,14 +38,17 @@ class Media(models.Model):
         verbose_name_plural = "media"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(description__length__lte=DESCRIPTION_MAX_LENGTH), name="media_media_description_length"
+                condition=models.Q(description__length__lte=DESCRIPTION_MAX_LENGTH),
+                name="media_media_description_length",
             ),
         ]
         indexes = [
             # One's uploads, newest first; also what deleting a user cascades through.
             models.Index(fields=["owner", "-created_at"], name="ix_media_owner_created"),
             # The sweep's scan: only uploads never attached, oldest first.
-            models.Index(fields=["created_at"], name="ix_media_unattached", condition=models.Q(attached_at__isnull=True)),
+            models.Index(
+                fields=["created_at"], name="ix_media_unattached", condition=models.Q(attached_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

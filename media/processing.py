@@ -26,7 +26,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 # Pillow format names accepted, and what each is called in messages.
 ACCEPTED = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
-DECODERS = ["JPEG", "MPO", "PNG", "WEBP", "GIF"]  # the only decoders Pillow may run on an upload
+# The only decoders Pillow may run on an upload (its JPEG opener also returns camera MPOs).
+DECODERS = ["JPEG", "PNG", "WEBP", "GIF"]
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
 
 # A drafted JPEG may come out this much smaller than the capped size (4000x3000 -> 2000x1500
@@ -129,8 +130,8 @@ def _identify(source: IO[bytes], head: bytes, limits: Limits) -> Image.Image:
     format and the pixel count."""
     try:
         image = Image.open(source, formats=DECODERS)
-    except Image.DecompressionBombError as exc:  # Pillow's own guard (MAX_IMAGE_PIXELS)
-        raise ImageRejected(f"The image has too many pixels (more than {limits.max_pixels:,}).") from exc
+    except Image.DecompressionBombError as exc:  # Pillow's own guard: over twice MAX_IMAGE_PIXELS
+        raise ImageRejected(f"Too many pixels: at most {limits.max_pixels:,} are accepted.") from exc
     except UnidentifiedImageError as exc:
         raise ImageRejected(_not_accepted(source, head)) from exc
     except Exception as exc:  # a header a decoder could not parse
@@ -145,7 +146,8 @@ def _identify(source: IO[bytes], head: bytes, limits: Limits) -> Image.Image:
     if width * height > limits.max_pixels:
         image.close()
         raise ImageRejected(
-            f"The image is {width}x{height} = {width * height:,} pixels; at most {limits.max_pixels:,} are accepted."
+            f"Too many pixels: the image is {width}x{height} ({width * height:,}); "
+            f"at most {limits.max_pixels:,} are accepted."
         )
     return image
 
@@ -171,7 +173,7 @@ def _decode(image: Image.Image, limits: Limits) -> Image.Image:
     try:
         image.load()
     except Image.DecompressionBombError as exc:
-        raise ImageRejected(f"The image has too many pixels (more than {limits.max_pixels:,}).") from exc
+        raise ImageRejected(f"Too many pixels: at most {limits.max_pixels:,} are accepted.") from exc
     except Exception as exc:  # truncated data, a broken chunk, a bad Huffman table, zlib errors...
         raise ImageRejected("The image is truncated or corrupt.") from exc
     pixels: Image.Image = image
@@ -188,14 +190,14 @@ def _normal_mode(image: Image.Image) -> Image.Image:
     try:
         if transparent:
             rgba = image.convert("RGBA")
-            alpha_min, _ = rgba.getchannel("A").getextrema()  # type: ignore[misc]
-            if alpha_min < 255:
+            alpha_min = rgba.getchannel("A").getextrema()[0]
+            if isinstance(alpha_min, int | float) and alpha_min < 255:
                 return rgba
             return rgba.convert("RGB")
         if image.mode in ("RGB", "L"):
             return image
         if image.mode in ("I;16", "I;16B", "I;16L", "I"):  # 16-bit greyscale PNG
-            return image.point(lambda value: value / 256).convert("L")  # type: ignore[arg-type,operator]
+            return image.point(lambda value: value / 256).convert("L")
         return image.convert("RGB")
     except Exception as exc:
         raise ImageRejected("The image's pixel format is not supported.") from exc
@@ -228,6 +230,6 @@ def _blurhash(preview: Image.Image) -> str:
         small = Image.alpha_composite(background, small)
     small = small.convert("RGB")
     width = small.width
-    data = list(small.getdata())
+    data = list(small.get_flattened_data())
     rows = [[list(pixel) for pixel in data[y * width : (y + 1) * width]] for y in range(small.height)]
     return str(blurhash.encode(rows, *BLURHASH_COMPONENTS))

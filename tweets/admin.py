@@ -7,11 +7,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from accounts.admin import ReadOnlyChangeMixin, short_time, wrapping
 from accounts.authentication import request_user
+from media.selectors import media_object, media_row
 from tweets import services
-from tweets.models import Like, Repost, Tweet
+from tweets.models import Like, Repost, Tweet, TweetMedia
 
 
 class HideActionForm(ActionForm):
@@ -56,6 +59,7 @@ class TweetAdmin(ReadOnlyChangeMixin, admin.ModelAdmin):
         "hidden_at",
         "hidden_reason",
         "fanned_out_at",
+        "images",
     )
     action_form = HideActionForm
     actions = ["hide", "unhide"]
@@ -80,6 +84,24 @@ class TweetAdmin(ReadOnlyChangeMixin, admin.ModelAdmin):
     @admin.display(description="content")
     def short_content(self, tweet: Tweet) -> str:
         return wrapping(tweet.content, 60)
+
+    @admin.display(description="images")
+    def images(self, tweet: Tweet) -> SafeString | str:
+        """The tweet's images as their previews (alt text: the description), each linking to the
+        full image: moderators judge what the tweet shows, not only what it says."""
+        rows = TweetMedia.objects.filter(tweet=tweet).select_related("media").order_by("position")
+        shown = [media_object(media_row(row.media)) for row in rows]
+        if not shown:
+            return "-"
+        return format_html(
+            '<div class="tweet-images">{}</div>',
+            format_html_join(
+                " ",
+                '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" title="{}" '
+                'style="max-width:320px;max-height:320px;margin:0 8px 8px 0"></a>',
+                ((m["url"], m["preview_url"], m["description"], m["description"]) for m in shown),
+            ),
+        )
 
     @admin.display(description="likes", ordering="num_likes")
     def likes(self, tweet: Tweet) -> int:

@@ -1,26 +1,43 @@
 """Instance information (v1 and v2) and the empty answers for what Chirp does not have."""
 
+from typing import Any
+
+from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.selectors import active_user_count
 from mastodon_api.base import MastodonView
 from mastodon_api.entities import VERSION
+from media.models import DESCRIPTION_MAX_LENGTH, MAX_ATTACHMENTS
 from tweets.models import TWEET_MAX_LENGTH
 from tweets.selectors import visible_tweet_count
 
 TITLE = "Chirp"
 DESCRIPTION = "A Twitter-style social network. This server speaks a subset of the Mastodon client API."
 
-_STATUSES = {"max_characters": TWEET_MAX_LENGTH, "max_media_attachments": 0, "characters_reserved_per_url": 23}
-_MEDIA = {
-    "supported_mime_types": [],
-    "image_size_limit": 0,
-    "image_matrix_limit": 0,
-    "video_size_limit": 0,
-    "video_frame_rate_limit": 0,
-    "video_matrix_limit": 0,
+_STATUSES = {
+    "max_characters": TWEET_MAX_LENGTH,
+    "max_media_attachments": MAX_ATTACHMENTS,
+    "characters_reserved_per_url": 23,
 }
+# What media/processing.py accepts (judged by the bytes; these are what they may be).
+SUPPORTED_MIME_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif"]
+
+
+def _media() -> dict[str, Any]:
+    """The truth about uploads, from the settings that enforce it (images only: no video)."""
+    return {
+        "supported_mime_types": SUPPORTED_MIME_TYPES,
+        "image_size_limit": settings.MEDIA_MAX_BYTES,
+        "image_matrix_limit": settings.MEDIA_MAX_PIXELS,
+        "video_size_limit": 0,
+        "video_frame_rate_limit": 0,
+        "video_matrix_limit": 0,
+        "description_limit": DESCRIPTION_MAX_LENGTH,
+    }
+
+
 _POLLS = {"max_options": 0, "max_characters_per_option": 0, "min_expiration": 0, "max_expiration": 0}
 
 
@@ -47,7 +64,7 @@ class InstanceV1View(MastodonView):
                 "configuration": {
                     "accounts": {"max_featured_tags": 0},
                     "statuses": _STATUSES,
-                    "media_attachments": _MEDIA,
+                    "media_attachments": _media(),
                     "polls": _POLLS,
                 },
                 "contact_account": None,
@@ -76,7 +93,7 @@ class InstanceV2View(MastodonView):
                     "vapid": {"public_key": ""},
                     "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
                     "statuses": _STATUSES,
-                    "media_attachments": _MEDIA,
+                    "media_attachments": _media(),
                     "polls": _POLLS,
                     "translation": {"enabled": False},
                 },

@@ -9,6 +9,7 @@ from mastodon_api.base import MastodonView
 from mastodon_api.errors import Unprocessable
 from mastodon_api.hydrate import Reblog, render_statuses
 from mastodon_api.views.common import original_tweet, status_or_404
+from mastodon_api.views.media import media_ids_param
 from tweets import services as tweet_services
 from tweets.selectors import reposts_for, thread_ids, tweet_get, tweets_by_ids
 
@@ -30,9 +31,7 @@ class StatusCreateView(_StatusView):
 
     def post(self, request: Request) -> Response:
         data = request.data
-        media = data.getlist("media_ids[]") if hasattr(data, "getlist") else data.get("media_ids")
-        if media:
-            raise Unprocessable("Validation failed: media attachments are not supported on this server")
+        media_ids = media_ids_param(data)
         if (hasattr(data, "get") and data.get("poll")) or any(key.startswith("poll[") for key in data):
             raise Unprocessable("Validation failed: polls are not supported on this server")
         if self.param("visibility", "public") not in ("", "public", "unlisted"):
@@ -43,7 +42,7 @@ class StatusCreateView(_StatusView):
         reply_to = self.param("in_reply_to_id")
         if reply_to:
             parent = original_tweet(status_or_404(reply_to, self.me))
-        tweet = tweet_services.tweet_create(author=self.me, content=text, in_reply_to=parent)
+        tweet = tweet_services.tweet_create(author=self.me, content=text, in_reply_to=parent, media_ids=media_ids)
         return Response(self.render_one(self.fresh(tweet.pk)))
 
 

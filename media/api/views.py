@@ -28,8 +28,9 @@ class MediaUploadView(generics.GenericAPIView):
         responses={
             201: MediaOutput,
             400: OpenApiResponse(
-                description="No file, or the file is refused: not an image, an unsupported format, truncated or "
-                "corrupt, or too many pixels (the message on `file` says which); or a description over 1,500 characters."
+                description="No file, or the file is refused: not an image, an unsupported format, truncated "
+                "or corrupt, or too many pixels (the message on `file` says which); or a description over "
+                "1,500 characters."
             ),
             401: ERROR_401,
             413: ERROR_413,

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,37 +15,56 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='OrphanFile',
+            name="OrphanFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('delete_after', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
+                ("delete_after", models.DateTimeField()),
             ],
             options={
-                'indexes': [models.Index(fields=['delete_after'], name='ix_orphanfile_delete_after')],
-                'constraints': [models.UniqueConstraint(fields=('name',), name='media_orphanfile_name_uniq')],
+                "indexes": [models.Index(fields=["delete_after"], name="ix_orphanfile_delete_after")],
+                "constraints": [models.UniqueConstraint(fields=("name",), name="media_orphanfile_name_uniq")],
             },
         ),
         migrations.CreateModel(
-            name='Media',
+            name="Media",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.CharField(max_length=100)),
-                ('preview', models.CharField(max_length=100)),
-                ('width', models.PositiveIntegerField()),
-                ('height', models.PositiveIntegerField()),
-                ('preview_width', models.PositiveIntegerField()),
-                ('preview_height', models.PositiveIntegerField()),
-                ('blurhash', models.CharField(max_length=100)),
-                ('description', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('attached_at', models.DateTimeField(blank=True, null=True)),
-                ('owner', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.CharField(max_length=100)),
+                ("preview", models.CharField(max_length=100)),
+                ("width", models.PositiveIntegerField()),
+                ("height", models.PositiveIntegerField()),
+                ("preview_width", models.PositiveIntegerField()),
+                ("preview_height", models.PositiveIntegerField()),
+                ("blurhash", models.CharField(max_length=100)),
+                ("description", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("attached_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'media',
-                'indexes': [models.Index(fields=['owner', '-created_at'], name='ix_media_owner_created'), models.Index(condition=models.Q(('attached_at__isnull', True)), fields=['created_at'], name='ix_media_unattached')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('description__length__lte', 1500)), name='media_media_description_length')],
+                "verbose_name_plural": "media",
+                "indexes": [
+                    models.Index(fields=["owner", "-created_at"], name="ix_media_owner_created"),
+                    models.Index(
+                        condition=models.Q(("attached_at__isnull", True)),
+                        fields=["created_at"],
+                        name="ix_media_unattached",
+                    ),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("description__length__lte", 1500)), name="media_media_description_length"
+                    )
+                ],
             },
         ),
     ]

@@ -6,50 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('media', '0001_initial'),
-        ('tweets', '0004_repost_ids_from_tweet_sequence'),
+        ("media", "0001_initial"),
+        ("tweets", "0004_repost_ids_from_tweet_sequence"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TweetMedia',
+            name="TweetMedia",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField()),
             ],
         ),
         migrations.RemoveConstraint(
-            model_name='tweet',
-            name='tweets_tweet_content_length',
+            model_name="tweet",
+            name="tweets_tweet_content_length",
         ),
         migrations.AddField(
-            model_name='tweet',
-            name='num_media',
+            model_name="tweet",
+            name="num_media",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddConstraint(
-            model_name='tweet',
-            constraint=models.CheckConstraint(condition=models.Q(('content__length__lte', 280), models.Q(('content__length__gte', 1), ('num_media__gte', 1), _connector='OR')), name='tweets_tweet_content_length'),
+            model_name="tweet",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("content__length__lte", 280),
+                    models.Q(("content__length__gte", 1), ("num_media__gte", 1), _connector="OR"),
+                ),
+                name="tweets_tweet_content_length",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tweet',
-            constraint=models.CheckConstraint(condition=models.Q(('num_media__lte', 4)), name='tweets_tweet_num_media_max'),
+            model_name="tweet",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("num_media__lte", 4)), name="tweets_tweet_num_media_max"
+            ),
         ),
         migrations.AddField(
-            model_name='tweetmedia',
-            name='media',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='media.media'),
+            model_name="tweetmedia",
+            name="media",
+            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="media.media"),
         ),
         migrations.AddField(
-            model_name='tweetmedia',
-            name='tweet',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tweets.tweet'),
+            model_name="tweetmedia",
+            name="tweet",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tweets.tweet"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tweetmedia',
-            constraint=models.UniqueConstraint(fields=('tweet', 'position'), name='tweets_tweetmedia_position_uniq'),
+            model_name="tweetmedia",
+            constraint=models.UniqueConstraint(fields=("tweet", "position"), name="tweets_tweetmedia_position_uniq"),
         ),
     ]
