@@ -10,6 +10,7 @@ from accounts.models import Mute
 from accounts.tests.factories import UserFactory
 from feed import services
 from feed.tests.conftest import feed_ids, redis_down
+from media.tests.helpers import upload
 from tweets import services as tweet_services
 from tweets.models import Tweet
 from tweets.tests.contract import FEED_ITEM_KEYS
@@ -112,12 +113,16 @@ def test_url_is_named_feed():
 
 
 def test_query_count_is_the_same_for_5_and_100(commit, make_client, world, alice, bob, carol, dave):
-    """Pages with mentions, hashtags and reposts, a block and a mute in place, and entries
-    made stale by a mute the feed task has not handled yet: 1 query whatever the limit."""
+    """Pages with mentions, hashtags, 4 images per tweet and reposts, a block and a mute in
+    place, and entries made stale by a mute the feed task has not handled yet: 1 query whatever
+    the limit."""
     erin, frank, gina = (UserFactory(username=name) for name in ("erin", "frank", "gina"))
     for i in range(6):
+        media = [upload(alice, description=f"{i}.{j}") for j in range(4)]
         with commit():
-            tweet_services.tweet_create(author=alice, content=f"@carol @dave #chirp #tag{i} hello {i}")
+            tweet_services.tweet_create(
+                author=alice, content=f"@carol @dave #chirp #tag{i} hello {i}", media_ids=[m.pk for m in media]
+            )
         for author in (gina, erin, frank):
             with commit():
                 tweet = tweet_services.tweet_create(author=author, content=f"#{author.username} {i} @alice")
@@ -140,6 +145,12 @@ def test_query_count_is_the_same_for_5_and_100(commit, make_client, world, alice
         counts[limit] = len(queries)
     assert {item["author"]["username"] for item in results} == {"alice", "bob", "carol", "gina"}
     assert any(item["mentions"] for item in results) and any(item["hashtags"] for item in results)
+    with_media = [item for item in results if item["media"]]
+    assert len(with_media) == 6
+    for item in with_media:  # from the cached bodies, in attachment order
+        number = item["content"].rsplit(" ", 1)[1]
+        assert [m["description"] for m in item["media"]] == [f"{number}.{j}" for j in range(4)]
+        assert all(m["url"].startswith("http://testserver/media/") for m in item["media"])
     assert any(item["reposted_by"] == "carol" for item in results)
     assert counts[5] == counts[100]
     # The page's state: counters + visibility + authors' and mentioned users' names + flags +

@@ -56,7 +56,7 @@ def xmp_packet() -> bytes:
         b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
         b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
         b'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>' + SECRETS["xmp"] + b"</dc:creator>"
-        b"</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end=\"w\"?>"
+        b'</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
     )
 
 
@@ -131,7 +131,10 @@ def png_bomb(width: int = 20_000, height: int = 20_000) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
 
 
-SVG = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>'
+SVG = (
+    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b"<script>alert(1)</script></svg>"
+)
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
 
 
