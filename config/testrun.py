@@ -25,6 +25,7 @@ SYSTEM_TESTS = (
     "config/tests/reliability",
     "config/tests/test_make_run.py",
     "mastodon_api/tests/test_real_clients.py",
+    "media/tests/test_s3.py",
 )
 
 
