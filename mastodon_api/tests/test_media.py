@@ -6,10 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from conftest import client_for
+from mastodon_api.tests.clients import check
 from media.models import Media
 from media.tests import images
 from media.tests.helpers import small_jpeg, stored_files, use_folder
-from mastodon_api.tests.clients import check
 
 pytestmark = pytest.mark.django_db
 

@@ -27,6 +27,7 @@ from accounts.tests.factories import PASSWORD
 from config.tests.reliability.servers import AppServer
 from feed.tests.conftest import Worker, wait_for
 from mastodon_api.tests.clients import approve_in_browser, check
+from media.tests import images
 
 pytestmark = pytest.mark.django_db(transaction=True)  # committed rows: the server reads them
 
@@ -229,3 +230,82 @@ def test_toot_logs_in_posts_reads_and_whois(base_url, alice, tmp_path):
     whois = _toot(tmp_path, "whois", "alice")
     assert whois.returncode == 0, whois.stdout + whois.stderr
     assert "@alice" in whois.stdout
+
+
+def _jpeg_file(tmp_path: Path, name: str = "photo.jpg") -> Path:
+    path = tmp_path / name
+    path.write_bytes(images.jpeg_with_everything(images.photo(800, 600)))
+    return path
+
+
+def test_mastodon_py_posts_a_status_with_images(base_url, sessions, alice, bob, tmp_path):
+    """Mastodon.py's media_post (POST /api/v2/media, then GET /api/v1/media/:id until processed,
+    which it is at once) and status_post(media_ids=...); the images are served and clean, and the
+    native API shows the same media."""
+    a = _password_client(base_url, "alice", sessions())
+    photo = _jpeg_file(tmp_path)
+    first = a.media_post(str(photo), description="A lighthouse at dusk", synchronous=True)
+    second = a.media_post(str(photo), mime_type="image/jpeg", description="The same, again")
+    assert first.type == "image" and first.url and first.meta.original.width == 800
+    assert first.meta.small.size == "640x480" and first.blurhash
+    assert a.media(first.id).description == "A lighthouse at dusk"
+    updated = a.media_update(second.id, description="The same, described again")
+    assert updated.description == "The same, described again"
+
+    status = check("Status", a.status_post("Two images", media_ids=[first, second.id]))
+    assert [m.id for m in status.media_attachments] == [first.id, second.id]
+    assert [m.description for m in status.media_attachments] == ["A lighthouse at dusk", "The same, described again"]
+    assert a.status(status.id).media_attachments[0].url == first.url
+
+    # The file itself: served by the web process, the real type, nosniff, no metadata left.
+    with requests.Session() as session:
+        served = session.get(first.url, timeout=10)
+        assert served.status_code == 200
+        assert served.headers["Content-Type"] == "image/jpeg"
+        assert served.headers["X-Content-Type-Options"] == "nosniff"
+        for secret in images.SECRETS.values():
+            assert secret not in served.content
+        token = _native_token(session, base_url, "alice")
+        native = session.get(
+            f"{base_url}/api/tweets/{status.id}/", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        ).json()
+    assert [(m["id"], m["url"], m["description"]) for m in native["media"]] == [
+        (m.id, m.url, m.description) for m in status.media_attachments
+    ]
+
+    # Five images are refused, as Mastodon does (422).
+    from mastodon.errors import MastodonAPIError
+
+    five = [a.media_post(str(photo), mime_type="image/jpeg").id for _ in range(5)]
+    with pytest.raises(MastodonAPIError) as refused:
+        a.status_post("Too many", media_ids=five)
+    assert refused.value.args[1] == 422
+
+
+def _native_token(session: requests.Session, base_url: str, username: str) -> str:
+    response = session.post(
+        f"{base_url}/api/auth/token/", json={"username": username, "password": PASSWORD}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["access"])
+
+
+def test_toot_posts_with_media_and_a_description(base_url, alice, tmp_path):
+    login = _toot(tmp_path, "login_cli", "--instance", base_url, "--email", "alice@example.com", "--password", PASSWORD)
+    assert login.returncode == 0, login.stdout + login.stderr
+    photo = _jpeg_file(tmp_path, "from-toot.jpg")
+    post = _toot(tmp_path, "post", "Posted with an image", "--media", str(photo), "--description", "A tooted photo")
+    assert post.returncode == 0, post.stdout + post.stderr
+    assert "Toot posted" in post.stdout
+
+    config = json.loads((tmp_path / "toot" / "config.json").read_text())
+    token = config["users"][config["active_user"]]["access_token"]
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {token}"
+        statuses = session.get(f"{base_url}/api/v1/accounts/{alice.pk}/statuses", timeout=10).json()
+        posted = next(s for s in statuses if "Posted with an image" in s["content"])
+        [attachment] = posted["media_attachments"]
+        assert attachment["description"] == "A tooted photo"
+        assert attachment["meta"]["original"] == {"width": 800, "height": 600, "size": "800x600", "aspect": 800 / 600}
+        image = session.get(attachment["url"], timeout=10)
+        assert image.status_code == 200 and image.headers["Content-Type"] == "image/jpeg"
