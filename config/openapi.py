@@ -4,7 +4,8 @@
   for 400: field -> messages, or `detail` for an error about the whole request; `Error`
   otherwise: `detail` and an optional `code`), so generated clients type their errors.
 - JSON request bodies only: the API is JSON; the browsable API's HTML forms still post
-  form data (the parsers accept it), but a generated client must not send multipart.
+  form data (the parsers accept it), but a generated client must not send multipart. The
+  one exception is the image upload (POST /api/media/), documented as multipart only.
 - Answers that come from the framework rather than a view (DRF's parsers: 415; the
   exception handler's database-outage path: 503).
 """
@@ -69,6 +70,8 @@ def add_common_responses(result: dict[str, Any], generator: Any, request: Any, p
             extra = dict(COMMON_RESPONSES)
             if body:
                 extra.update(BODY_RESPONSES)
+                if set(body.get("content", {})) == {"multipart/form-data"}:  # an upload (POST /api/media/)
+                    extra["415"] = "The request body is not multipart/form-data."
             for code, description in extra.items():
                 responses.setdefault(code, {"description": description})
             for code, response in responses.items():

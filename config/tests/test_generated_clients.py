@@ -1,9 +1,12 @@
 """Clients generated from the live /api/schema/ work with no hand patch (issue 12, schema quality):
 openapi-python-client's package, and openapi-typescript's types compiled by tsc (strict) and run
-by node, each doing register -> token -> post a tweet -> read the feed against a live server.
-`make test` installs the node tools under var/node (`make node-deps`)."""
+by node, each doing register -> token -> upload an image (multipart) -> post a tweet with it ->
+read the feed against a live server. `make test` installs the node tools under var/node
+(`make node-deps`)."""
 
+import base64
 import importlib
+import io
 import json
 import os
 import subprocess
@@ -21,6 +24,12 @@ NODE_BIN = BASE_DIR / "var" / "node" / "node_modules" / ".bin"
 CONTENT = "Hello from a generated client ✓ --BoUnDaRyStRiNg\r\nContent-Disposition: form-data"
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _jpeg() -> bytes:
+    from media.tests import images
+
+    return images.encoded(images.photo(120, 80), "JPEG")
 
 
 @pytest.fixture
@@ -88,14 +97,27 @@ def test_python_client_from_openapi_python_client(live_server, schema_file, tmp_
         assert isinstance(tokens, models.TokenPairOutput), tokens
         authed = package.AuthenticatedClient(base_url=live_server.url, token=tokens.access)
 
-        tweet = tweets_create.sync(client=authed, body=models.TweetPostInputRequest(content=CONTENT))
+        media_create = importlib.import_module("chirp_api_client.api.media.media_create")
+        types = importlib.import_module("chirp_api_client.types")
+        upload = models.MediaUploadInputRequest(
+            file=types.File(payload=io.BytesIO(_jpeg()), file_name="photo.jpg", mime_type="image/jpeg"),
+            description="An image from a generated client ✓",
+        )
+        media = media_create.sync(client=authed, body=upload)
+        assert isinstance(media, models.MediaOutput), media
+        assert (media.width, media.height, media.description) == (120, 80, "An image from a generated client ✓")
+
+        body = models.TweetPostInputRequest(content=CONTENT, media_ids=[media.id])
+        tweet = tweets_create.sync(client=authed, body=body)
         assert isinstance(tweet, models.TweetOutput), tweet
         assert tweet.content == CONTENT
+        assert [(m.id, m.url) for m in tweet.media] == [(media.id, media.url)]
 
         page = feed_list.sync(client=authed, limit=10)
         assert isinstance(page, models.PaginatedFeedItemOutputList), page
         assert page.count == 1 and page.next_ is None and page.previous is None
         assert [(item.id, item.content) for item in page.results] == [(tweet.id, CONTENT)]
+        assert [m.id for m in page.results[0].media] == [media.id]
     finally:
         sys.path.remove(str(out))
         for name in [name for name in sys.modules if name.startswith("chirp_api_client")]:
@@ -115,6 +137,7 @@ type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends
 
 const base = process.argv[2] ?? "";
 const content = process.argv[3] ?? "";
+const image = process.argv[4] ?? "";
 
 async function call<T>(method: string, path: string, body?: unknown, token?: string): Promise<[number, T]> {
   const headers: Record<string, string> = { Accept: "application/json" };
@@ -142,14 +165,32 @@ async function main(): Promise<void> {
   const [ok, tokens] = await call<components["schemas"]["TokenPairOutput"]>("POST", "/api/auth/token/", credentials);
   if (ok !== 200) throw new Error(`token: ${ok}`);
 
-  const post: Json<"/api/tweets/", "post"> = { content };
+  // The upload is multipart: the schema's body type, sent as FormData with the image's bytes.
+  type Upload = paths["/api/media/"]["post"]["requestBody"]["content"]["multipart/form-data"];
+  const upload: Omit<Upload, "file"> = { description: "An image from TypeScript" };
+  const form = new FormData();
+  const bytes = Uint8Array.from(atob(image), (c) => c.charCodeAt(0));
+  form.append("file", new Blob([bytes], { type: "image/jpeg" }), "photo.jpg");
+  form.append("description", upload.description ?? "");
+  const uploaded = await fetch(base + "/api/media/", {
+    method: "POST",
+    headers: { Accept: "application/json", Authorization: `Bearer ${tokens.access}` },
+    body: form,
+  });
+  const media = (await uploaded.json()) as components["schemas"]["MediaOutput"];
+  if (uploaded.status !== 201 || media.type !== "image" || media.width !== 120) {
+    throw new Error(`upload: ${uploaded.status}`);
+  }
+
+  const post: Json<"/api/tweets/", "post"> = { content, media_ids: [media.id] };
   const [posted, tweet] = await call<components["schemas"]["TweetOutput"]>("POST", "/api/tweets/", post, tokens.access);
   if (posted !== 201 || tweet.content !== content) throw new Error(`tweet: ${posted}`);
+  if (tweet.media[0]?.url !== media.url) throw new Error("tweet: media");
 
   type Feed = paths["/api/feed/"]["get"]["responses"][200]["content"]["application/json"];
   const [read, feed] = await call<Feed>("GET", "/api/feed/?limit=10", undefined, tokens.access);
   const first: components["schemas"]["FeedItemOutput"] | undefined = feed.results[0];
-  if (read !== 200 || feed.count !== 1 || first?.id !== tweet.id || feed.next !== null) {
+  if (read !== 200 || feed.count !== 1 || first?.id !== tweet.id || feed.next !== null || first.media.length !== 1) {
     throw new Error(`feed: ${read}`);
   }
   console.log(`ok ${tweet.id}`);
@@ -190,4 +231,5 @@ def test_typescript_types_from_openapi_typescript(live_server, schema_file, tmp_
     (work / "scenario.ts").write_text(SCENARIO_TS)
     (work / "tsconfig.json").write_text(json.dumps(TSCONFIG))
     run(str(NODE_BIN / "tsc"), "-p", ".")
-    assert run("node", "out/scenario.js", live_server.url, CONTENT).startswith("ok ")
+    image = base64.b64encode(_jpeg()).decode()
+    assert run("node", "out/scenario.js", live_server.url, CONTENT, image).startswith("ok ")

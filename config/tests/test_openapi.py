@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
-from tweets.tests.contract import TWEET_KEYS
+from tweets.tests.contract import MEDIA_KEYS, TWEET_KEYS
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -47,6 +47,9 @@ CONTRACT = {
     "/api/users/me/mutes/": {"get"},
     "/api/reports/": {"post"},
     "/api/auth/password/": {"post"},
+    # Section 9: media.
+    "/api/media/": {"post"},
+    "/api/media/{media_id}/": {"get", "patch"},
 }
 PUBLIC = {"/api/auth/register/", "/api/auth/token/", "/api/auth/token/refresh/"}
 
@@ -106,6 +109,24 @@ def test_tweet_and_user_objects_have_the_contract_keys(schema):
     assert "email" not in user_schema["properties"]
     create = schema["paths"]["/api/tweets/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert "content" in components[create["$ref"].rsplit("/", 1)[1]]["properties"]
+
+
+def test_the_upload_is_documented_as_multipart_and_tweets_carry_media(schema):
+    components = schema["components"]["schemas"]
+    upload = schema["paths"]["/api/media/"]["post"]
+    assert set(upload["requestBody"]["content"]) == {"multipart/form-data"}
+    body = components[upload["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert body["properties"]["file"] == {**body["properties"]["file"], "type": "string", "format": "binary"}
+    assert body["required"] == ["file"] and body["properties"]["description"]["maxLength"] == 1500
+    assert {"201", "400", "401", "413", "429"} <= set(upload["responses"])
+    assert "multipart/form-data" in upload["responses"]["415"]["description"]
+    media = components[upload["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert set(media["properties"]) == MEDIA_KEYS
+    tweet = components["TweetOutput"]["properties"]["media"]
+    assert tweet["type"] == "array" and tweet["items"]["$ref"].endswith("/MediaOutput")
+    create = schema["paths"]["/api/tweets/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    ids = components[create["$ref"].rsplit("/", 1)[1]]["properties"]["media_ids"]
+    assert ids["maxItems"] == 4 and ids["items"]["type"] == "string"
 
 
 def test_list_endpoints_document_limit_and_offset(schema):

@@ -20,8 +20,8 @@ import requests
 from PIL import Image
 
 from config.processes import free_port, stop, wait_for_port
-from config.tests.reliability.servers import AppServer
 from config.testing import test_database_url
+from config.tests.reliability.servers import AppServer
 from media.tests import images
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]  # the server reads committed rows
