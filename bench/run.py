@@ -37,7 +37,21 @@ if TYPE_CHECKING:
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORK = BASE_DIR / "var" / "bench"
 VENV_BIN = Path(sys.executable).parent
-ALL = ("feed_read", "memory", "mastodon_home", "fan_out", "fan_out_cluster", "http", "latency", "hybrid")
+ALL = (
+    "feed_read",
+    "memory",
+    "mastodon_home",
+    "fan_out",
+    "fan_out_cluster",
+    "http",
+    "latency",
+    "hybrid",
+    "media_upload",
+    "media_memory",
+    "media_feed",
+)
+# Issue 21's benchmarks make their own data: run alone, they need no seeded data set.
+MEDIA = {"media_upload", "media_memory", "media_feed"}
 
 # gunicorn for 2 cores (see README): gthread workers overlap the Redis/PostgreSQL waits;
 # 3 processes x 4 threads measured best for both endpoints among 2x4, 3x2, 3x4, 4x2, 5x1.
@@ -183,10 +197,10 @@ def log_size() -> int:
     return len(path.read_text(errors="replace")) if path.exists() else 0
 
 
-def start_web(stage: Stage) -> tuple[subprocess.Popen, str]:
+def start_web(stage: Stage, workers: str = WEB_WORKERS, threads: str = WEB_THREADS) -> tuple[subprocess.Popen, str]:
     port = free_port()
     argv = [str(VENV_BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}"]
-    argv += ["--workers", WEB_WORKERS, "--threads", WEB_THREADS, "--worker-class", "gthread"]
+    argv += ["--workers", workers, "--threads", threads, "--worker-class", "gthread"]
     argv += ["--backlog", "2048", "--keep-alive", "30", "--graceful-timeout", "5"]
     log_file = (WORK / "gunicorn.log").open("w")
     proc = stage.start("gunicorn", argv, stdout=log_file, stderr=subprocess.STDOUT)
@@ -344,6 +358,8 @@ def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore
         cursor.execute("SHOW server_version")
         meta["postgres"] = cursor.fetchone()[0]
     check_database_name(force=False)
+    if only <= MEDIA:
+        return run_media(stage, args, only), meta
 
     if not args.no_seed:
         t = time.perf_counter()
@@ -447,7 +463,58 @@ def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore
         log(results[-1].line())
         stage.stop(web)
     meta["feed_max_length"] = settings.FEED_MAX_LENGTH
+    results += run_media(stage, args, only & MEDIA)
     return results, meta
+
+
+def run_media(stage: Stage, args: argparse.Namespace, only: set[str]) -> list[Result]:
+    """Issue 21: the upload through gunicorn against the Pillow floor, a worker's memory under 4
+    concurrent uploads, and the feed page with images against the text-only one (bench/media.py)."""
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from accounts.models import User
+    from bench import media
+
+    results: list[Result] = []
+    if not only:
+        return results
+    if "media_feed" in only:
+        log("media feed: 20 tweets x 4 images vs text only, GET /api/feed/ in-process")
+        results.append(media.media_feed(requests=200 if args.quick else 1000, work=WORK))
+        log(results[-1].line())
+    if not only & {"media_upload", "media_memory"}:
+        return results
+    folder = WORK / "media"
+    shutil.rmtree(folder, ignore_errors=True)
+    # The servers store the uploads under var/bench/media and never throttle the benchmark.
+    os.environ.update(MEDIA_ROOT=str(folder), MEDIA_THROTTLE_RATE="1000000/hour", MEDIA_S3_BUCKET="")
+    User.objects.filter(username="bmedia_uploader").delete()
+    uploader = User.objects.create_user("bmedia_uploader", "bmedia_uploader@example.com", None)
+    token = str(AccessToken.for_user(uploader))
+    log("media: making a 4000x3000 photo-like JPEG")
+    data = media.photo_jpeg()
+    try:
+        if "media_upload" in only:
+            web, base_url = start_web(stage)
+            log(f"media upload: {len(data):,} bytes through gunicorn ({WEB_WORKERS} x {WEB_THREADS}) vs Pillow alone")
+            results.append(
+                media.media_upload(base_url=base_url, token=token, data=data, uploads=8 if args.quick else 30)
+            )
+            log(results[-1].line())
+            stage.stop(web)
+        if "media_memory" in only:
+            import psutil
+
+            web, base_url = start_web(stage, workers="1", threads="4")
+            worker_pid = psutil.Process(web.pid).children()[0].pid
+            log("media memory: one gunicorn worker (4 threads), 4 uploads at once")
+            results.append(media.media_memory(base_url=base_url, token=token, data=data, worker_pid=worker_pid))
+            log(results[-1].line())
+            stage.stop(web)
+    finally:
+        User.objects.filter(username="bmedia_uploader").delete()
+        shutil.rmtree(folder, ignore_errors=True)
+    return results
 
 
 if __name__ == "__main__":

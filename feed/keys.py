@@ -21,7 +21,7 @@
 - ``chirp:src:{author_id}:rp``: hash, tweet id -> the tweet's author id, for the source
   list's repost entries.
 - ``chirp:tweet:{tweet_id}``: hash, the tweet-object cache (feed.objects): field ``v`` the
-  body format's version, field ``b`` the immutable body (JSON). The hash tag is the tweet
+  body format's version (or the tombstone ``x``), field ``b`` the body (JSON). The hash tag is the tweet
   id, so on a cluster each body lives on its own slot, fetched by one pipelined batch.
 - ``chirp:fanout:{tweet_id}:done:<dispatch>`` (set of finished chunk indexes) and
   ``chirp:fanout:{tweet_id}:lease`` (a chunked fan-out is under way): the bookkeeping of a

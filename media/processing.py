@@ -229,7 +229,6 @@ def _blurhash(preview: Image.Image) -> str:
         background = Image.new("RGBA", small.size, (255, 255, 255, 255))
         small = Image.alpha_composite(background, small)
     small = small.convert("RGB")
-    width = small.width
-    data = list(small.get_flattened_data())
-    rows = [[list(pixel) for pixel in data[y * width : (y + 1) * width]] for y in range(small.height)]
+    raw, row = small.tobytes(), small.width * 3  # RGB triplets, row after row
+    rows = [[list(raw[start + x : start + x + 3]) for x in range(0, row, 3)] for start in range(0, len(raw), row)]
     return str(blurhash.encode(rows, *BLURHASH_COMPONENTS))
