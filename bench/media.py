@@ -59,21 +59,34 @@ def pillow_floor(data: bytes, *, max_side: int, preview_side: int, quality: int)
     target = fit(image.size, max_side)
     image.draft(None, (int(target[0] * DRAFT_FILL), int(target[1] * DRAFT_FILL)))
     image.load()
-    upright = ImageOps.exif_transpose(image) or image
-    main = upright if upright.size == fit(upright.size, max_side) else upright.resize(fit(upright.size, max_side))
+    ImageOps.exif_transpose(image, in_place=True)
+    size = fit(image.size, max_side)
+    main = image if size == image.size else image.resize(size, Image.Resampling.LANCZOS, reducing_gap=1.5)
     small = main.resize(fit(main.size, preview_side), Image.Resampling.LANCZOS, reducing_gap=1.5)
     for picture in (main, small):
         picture.save(io.BytesIO(), "JPEG", quality=quality)
     return main.size
 
 
-def _post(base_url: str, token: str, data: bytes) -> Any:
+_BOUNDARY = "chirp-bench-boundary-7d1f0a"
+
+
+def multipart(data: bytes) -> bytes:
+    """The upload's body, encoded once: the client's own encoding stays out of the timing."""
+    head = (
+        f'--{_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n"
+    ).encode()
+    return head + data + f"\r\n--{_BOUNDARY}--\r\n".encode()
+
+
+def _post(base_url: str, token: str, body: bytes, session: Any = None) -> Any:
     import requests
 
-    response = requests.post(
+    response = (session or requests).post(
         f"{base_url}/api/media/",
-        files={"file": ("photo.jpg", data, "image/jpeg")},
-        headers={"Authorization": f"Bearer {token}"},
+        data=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": f"multipart/form-data; boundary={_BOUNDARY}"},
         timeout=120,
     )
     if response.status_code != 201:
@@ -93,15 +106,19 @@ def media_upload(*, base_url: str, token: str, data: bytes, uploads: int) -> Res
             quality=settings.MEDIA_JPEG_QUALITY,
         )
 
-    for _ in range(2):  # warm-up: the worker's code paths, the page cache
-        _post(base_url, token, data)
+    import requests
+
+    body = multipart(data)
+    session = requests.Session()  # one kept-alive connection, as a client uploading several images
+    for _ in range(3):  # warm-up: every worker's code paths, the page cache
+        _post(base_url, token, body, session)
         floor()
     ours: list[float] = []
     base: list[float] = []
     stored: Any = None
     for i in range(uploads):
         steps: list[tuple[list[float], Callable[[], Any]]] = [
-            (ours, lambda: _post(base_url, token, data)),
+            (ours, lambda: _post(base_url, token, body, session)),
             (base, floor),
         ]
         for times, step in steps if i % 2 == 0 else reversed(steps):
@@ -110,6 +127,7 @@ def media_upload(*, base_url: str, token: str, data: bytes, uploads: int) -> Res
             times.append(time.perf_counter() - started)
             if times is ours:
                 stored = out
+    session.close()
     ours50, base50 = statistics.median(ours), statistics.median(base)
     return Result(
         name="media_upload",
@@ -136,7 +154,8 @@ def media_memory(*, base_url: str, token: str, data: bytes, worker_pid: int, rou
     process = psutil.Process(worker_pid)
     small = io.BytesIO()
     Image.new("RGB", (64, 48), (90, 120, 200)).save(small, "JPEG")
-    _post(base_url, token, small.getvalue())
+    _post(base_url, token, multipart(small.getvalue()))
+    body = multipart(data)
     time.sleep(0.5)
     idle = process.memory_info().rss
     peak = idle
@@ -155,7 +174,7 @@ def media_memory(*, base_url: str, token: str, data: bytes, worker_pid: int, rou
         with ThreadPoolExecutor(4) as pool:
             for _ in range(rounds):
                 before = peak
-                list(pool.map(lambda _: _post(base_url, token, data), range(4)))
+                list(pool.map(lambda _: _post(base_url, token, body), range(4)))
                 round_peaks.append(round(max(peak, before) / 2**20, 1))
     finally:
         stop.set()

@@ -16,6 +16,7 @@ ENDPOINTS = {
     "logout": "auth-logout",
     "me": "users-me",
     "tweets": "tweets-create",
+    "media": "media-upload",
     "feed": "feed",
     "search_tweets": "search-tweets",
     "search_users": "search-users",

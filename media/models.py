@@ -1,10 +1,10 @@
 """Image attachments (DESIGN.md section 9) and the files the storage still has to delete.
 
-A Media row owns two stored files (the re-encoded image and its preview), named at random.
-Which tweet shows it is the tweets app's business (tweets.TweetMedia, above this app);
-here `attached_at` only says that some tweet took it, so that uploads never attached can
-expire. An OrphanFile is a stored name no row owns: reserved before an upload writes it
-(deleted with the row's creation), or left by a deleted row; the sweep deletes the file
+A Media row owns two stored files (the re-encoded image and its preview), named at random;
+it is committed before they are written. Which tweet shows it is the tweets app's business
+(tweets.TweetMedia, above this app); here `attached_at` only says that some tweet took it,
+so that uploads never attached (and what a crash left of an upload) expire. An OrphanFile
+is a stored name no row owns any more (its row was deleted): the sweep deletes the file
 once `delete_after` has passed, so no crash at any point leaves a file behind for good.
 """
 

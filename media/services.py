@@ -1,10 +1,11 @@
 """Writes of the media app: upload, describe, attach, delete, expire.
 
-Files and rows are kept in step through OrphanFile: a name is reserved (committed) before
-its file is written and released in the transaction that creates its row; a deleted row's
-names are recorded in its own transaction, and their files deleted after commit. The sweep
-(media.tasks.sweep) deletes whatever a crash left recorded, so the storage never keeps a
-file no row owns, and a refused upload writes nothing at all (it is refused before).
+Files and rows are kept in step: an upload's row is committed before its files are written
+(one statement; a crash after it leaves an unattached row, which the sweep deletes with
+whatever files it has), and a deleted row's names are recorded as OrphanFile in its own
+transaction, their files deleted after commit. The sweep (media.tasks.sweep) deletes
+whatever a crash or a lost task left, so the storage never keeps a file no row owns; and a
+refused upload writes nothing at all (it is refused before).
 """
 
 import logging
@@ -24,10 +25,6 @@ from media.models import DESCRIPTION_MAX_LENGTH, MAX_ATTACHMENTS, Media, OrphanF
 from media.processing import ImageRejected, Limits, Processed, process_image
 
 logger = logging.getLogger(__name__)
-
-# How long a reserved name may wait for its row before the sweep deletes its file: far
-# longer than an upload takes, so a live upload is never swept under it.
-RESERVATION = timedelta(hours=1)
 
 
 def limits() -> Limits:
@@ -64,41 +61,36 @@ def media_upload(*, owner: User, file: IO[bytes], description: str = "") -> Medi
 
 
 def _store(*, owner: User, processed: Processed, description: str) -> Media:
-    image_name = storage.new_name(processed.image.extension)
-    preview_name = storage.new_name(processed.preview.extension)
-    names = [image_name, preview_name]
-    OrphanFile.objects.bulk_create(
-        [OrphanFile(name=name, delete_after=timezone.now() + RESERVATION) for name in names]
-    )  # committed first: a crash from here on leaves names the sweep will delete
+    """The row first (committed: from then on the sweep owns whatever is left of this upload
+    if the process dies), then the two files; a failed write takes the row back."""
+    media = Media.objects.create(
+        owner=owner,
+        file=storage.new_name(processed.image.extension),
+        preview=storage.new_name(processed.preview.extension),
+        width=processed.image.width,
+        height=processed.image.height,
+        preview_width=processed.preview.width,
+        preview_height=processed.preview.height,
+        blurhash=processed.blurhash,
+        description=description,
+    )
     try:
-        storage.save(image_name, processed.image.data)
-        storage.save(preview_name, processed.preview.data)
-        with transaction.atomic():
-            media = Media.objects.create(
-                owner=owner,
-                file=image_name,
-                preview=preview_name,
-                width=processed.image.width,
-                height=processed.image.height,
-                preview_width=processed.preview.width,
-                preview_height=processed.preview.height,
-                blurhash=processed.blurhash,
-                description=description,
-            )
-            OrphanFile.objects.filter(name__in=names).delete()
+        storage.save(media.file, processed.image.data)
+        storage.save(media.preview, processed.preview.data)
     except Exception:
-        _discard(names)
+        _discard(media)
         raise
     return media
 
 
-def _discard(names: list[str]) -> None:
-    """Best effort after a failed upload: its files and reservations (else the sweep does it)."""
+def _discard(media: Media) -> None:
+    """Best effort after a failed write: the files and the row (else, unattached, the sweep
+    deletes both after MEDIA_UNATTACHED_HOURS)."""
     try:
-        storage.delete(names)
-        OrphanFile.objects.filter(name__in=names).delete()
+        storage.delete([media.file, media.preview])
+        Media.objects.filter(pk=media.pk).delete()
     except Exception as exc:
-        logger.warning("media: could not discard %s now (%s); the sweep will", names, exc)
+        logger.warning("media: could not discard upload %s now (%s); the sweep will", media.pk, exc)
 
 
 @transaction.atomic

@@ -219,7 +219,7 @@ def test_browsable_api_renders_for_a_session_user(browser, tweet, path):
 
 def test_api_root_lists_the_endpoints(browser):
     body = browser.get("/api/", HTTP_ACCEPT="application/json").json()
-    for key in ("register", "token", "refresh", "me", "tweets", "schema", "docs"):
+    for key in ("register", "token", "refresh", "me", "tweets", "media", "schema", "docs"):
         assert key in body, key
 
 

@@ -35,7 +35,7 @@ def test_upload_is_201_with_the_media_object(make_client, alice, media_dir):
         None,
     )
     assert stored_files(media_dir) == sorted([media.file, media.preview])
-    assert not OrphanFile.objects.exists()  # the reservations were released with the row
+    assert not OrphanFile.objects.exists()
 
 
 def test_names_are_random_even_for_the_same_bytes(make_client, alice):

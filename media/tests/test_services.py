@@ -95,21 +95,33 @@ def test_sweep_expires_unattached_uploads_after_24_hours_and_is_idempotent(commi
     assert len(stored_files(media_dir)) == 4
 
 
-def test_sweep_deletes_files_a_crash_left_behind(alice, media_dir):
-    """A reservation whose upload never finished (the process died after writing the file):
-    the file goes once the reservation has expired, not before."""
+def test_sweep_deletes_files_a_lost_task_left_behind(alice, media_dir):
+    """A deleted row's files recorded, the purge after the commit lost (broker and worker gone):
+    the sweep deletes them; a recorded file already gone is fine too."""
     from media import storage
 
-    storage.save("ab/" + "a" * 32 + ".jpg", b"orphan bytes")
-    OrphanFile.objects.create(name="ab/" + "a" * 32 + ".jpg", delete_after=timezone.now() + services.RESERVATION)
-    assert services.purge_files() == 0
-    assert stored_files(media_dir) == ["ab/" + "a" * 32 + ".jpg"]
+    name = "ab/" + "a" * 32 + ".jpg"
+    storage.save(name, b"orphan bytes")
+    OrphanFile.objects.create(name=name, delete_after=timezone.now() + timedelta(minutes=5))
+    assert services.purge_files() == 0  # not due yet
+    assert stored_files(media_dir) == [name]
     OrphanFile.objects.update(delete_after=timezone.now())
-    assert services.purge_files() == 1
+    assert tasks.sweep.delay().get() == {"expired": 0, "files_deleted": 1}
     assert stored_files(media_dir) == [] and not OrphanFile.objects.exists()
-    # A recorded file that is already gone is fine too.
     OrphanFile.objects.create(name="cd/" + "c" * 32 + ".jpg", delete_after=timezone.now())
     assert services.purge_files() == 1 and not OrphanFile.objects.exists()
+
+
+def test_what_a_crash_left_of_an_upload_is_swept_with_its_row(alice, media_dir):
+    """The row is committed before the files are written: a process that died in between left an
+    unattached row (and maybe one file), which the sweep deletes with its files after 24 hours."""
+    from media import storage
+
+    media = upload(alice)
+    storage.delete([media.preview])  # died after writing the image only
+    Media.objects.filter(pk=media.pk).update(created_at=timezone.now() - timedelta(days=1, minutes=1))
+    assert tasks.sweep.delay().get() == {"expired": 1, "files_deleted": 2}
+    assert stored_files(media_dir) == [] and not Media.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)  # the sweep runs on another connection: committed rows
