@@ -498,7 +498,9 @@ def run_media(stage: Stage, args: argparse.Namespace, only: set[str]) -> list[Re
             web, base_url = start_web(stage)
             log(f"media upload: {len(data):,} bytes through gunicorn ({WEB_WORKERS} x {WEB_THREADS}) vs Pillow alone")
             results.append(
-                media.media_upload(base_url=base_url, token=token, data=data, uploads=8 if args.quick else 30)
+                media.media_upload(
+                    base_url=base_url, token=token, data=data, uploads=8 if args.quick else 30, server_pid=web.pid
+                )
             )
             log(results[-1].line())
             stage.stop(web)
