@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import USERNAME_MAX_LENGTH, Block, Follow, Mute, User
-from config.replicas import read_connection
+from core.replicas import read_connection
 
 # A user id, or an expression giving one (OuterRef("author_id")); django-stubs types id lookups
 # as plain ints, so the expression case is Any.

@@ -13,7 +13,7 @@ from typing import Any
 from django.dispatch import Signal
 
 from accounts import signals as account_signals
-from config.enqueue import enqueue_or_leave_to_sweeper, enqueue_or_run_inline
+from core.enqueue import enqueue_or_leave_to_sweeper, enqueue_or_run_inline
 from feed import objects
 from tweets import signals as tweet_signals
 

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from accounts import signals as account_signals
-from config.enqueue import enqueue_or_leave_to_sweeper
+from core.enqueue import enqueue_or_leave_to_sweeper
 from search import tasks
 from search.backends import get_backend
 from tweets import signals as tweet_signals

@@ -17,8 +17,8 @@ from django.conf import settings
 
 from accounts.models import Follow, User
 from accounts.tests.factories import hashed_password
-from config.processes import stop
-from config.testing import test_database_url
+from devtools.processes import stop
+from devtools.testing import test_database_url
 from feed import keys, merged, store
 from feed.models import MergedAuthor
 

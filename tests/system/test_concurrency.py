@@ -22,8 +22,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Block, Follow, Mute, User
 from accounts.tests.factories import UserFactory
-from config.testing import test_database_url
-from config.tests.reliability.servers import AppServer
+from devtools.servers import AppServer
+from devtools.testing import test_database_url
 from tweets import services as tweet_services
 from tweets.models import Like, Repost, Tweet
 

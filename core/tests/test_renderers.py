@@ -1,4 +1,4 @@
-"""config.renderers.ORJSONRenderer: the same JSON as DRF's JSONRenderer, parsed, for every
+"""core.renderers.ORJSONRenderer: the same JSON as DRF's JSONRenderer, parsed, for every
 type DRF renders; DRF's fallbacks where orjson differs (indentation, huge integers)."""
 
 import datetime
@@ -15,7 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
 from accounts.models import User
-from config.renderers import ORJSONRenderer
+from core.renderers import ORJSONRenderer
 
 SAMPLE = {
     "utc": datetime.datetime(2026, 12, 2, 11, 30, 5, 123456, tzinfo=datetime.UTC),

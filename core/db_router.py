@@ -1,6 +1,6 @@
 """The database router: reads to a replica when the context allows it, writes and migrations to the primary.
 
-Which reads may use a replica, and which replica, is config.replicas' business; this is
+Which reads may use a replica, and which replica, is core.replicas' business; this is
 only Django's router interface to it (DATABASE_ROUTERS).
 """
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
 
-from config import replicas
+from core import replicas
 
 
 class ReplicaRouter:

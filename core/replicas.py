@@ -5,7 +5,7 @@ OPTIONS by a client that did not write within REPLICA_PIN_SECONDS); everything e
 from the primary: writes and the reads of a writing request, anything inside a transaction,
 Celery tasks (a fan-out runs right after a commit: a lagging replica would lose the tweet),
 management commands and shells. So replica reads are opt-in by context, set by
-config.middleware.ReplicaReadMiddleware; code that must see the latest rows wraps itself in
+core.middleware.ReplicaReadMiddleware; code that must see the latest rows wraps itself in
 `primary_reads()`.
 
 A request sticks to one replica (its queries see one consistent state); the next request

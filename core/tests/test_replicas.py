@@ -1,7 +1,7 @@
-"""Which reads may go to a replica, and read-your-writes pins (config/replicas.py).
+"""Which reads may go to a replica, and read-your-writes pins (core/replicas.py).
 
 Against the real cache (Redis) and database; the real streaming replica is in
-config/tests/reliability/test_replica.py.
+tests/system/test_replica.py.
 """
 
 import time
@@ -12,8 +12,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from accounts.tokens import RefreshToken
-from config import replicas
-from config.db_router import ReplicaRouter
+from core import replicas
+from core.db_router import ReplicaRouter
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,7 @@ def test_orm_reads_follow_the_router_and_locking_reads_go_to_the_primary(setting
 
     from tweets.models import Tweet
 
-    settings.DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+    settings.DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
     monkeypatch.setattr(replicas, "healthy_replica", lambda: "replica_7")
     with replicas.replica_reads(allowed=True):
         assert Tweet.objects.all().db == "replica_7"
@@ -164,7 +164,7 @@ def test_jwt_authentication_fills_its_cache_from_the_primary(settings, monkeypat
     replayed would stay cached as active). replica_7 does not exist: any read of it fails."""
     from accounts.authentication import JWTAuthentication
 
-    settings.DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+    settings.DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
     monkeypatch.setattr(replicas, "healthy_replica", lambda: "replica_7")
     token = str(RefreshToken.for_user(alice).access_token)
     with replicas.replica_reads(allowed=True):

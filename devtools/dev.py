@@ -6,10 +6,10 @@ SECRET_KEY when there is none, then serves the API with a Celery worker (run) or
 the test suite (test). One Ctrl-C, or one SIGTERM to the process group, stops everything
 it started.
 
-    python -m config.dev run          # migrate, seed demo data if empty, serve + worker
-    python -m config.dev test [ARGS]  # pytest ARGS against real servers
-    python -m config.dev manage ARGS  # manage.py ARGS with the embedded servers up
-    python -m config.dev services     # only start the embedded servers, print their URLs
+    python -m devtools.dev run          # migrate, seed demo data if empty, serve + worker
+    python -m devtools.dev test [ARGS]  # pytest ARGS against real servers
+    python -m devtools.dev manage ARGS  # manage.py ARGS with the embedded servers up
+    python -m devtools.dev services     # only start the embedded servers, print their URLs
 
 While `run` is up it records the URLs it uses in var/run.json; config/settings.py reads
 them when no URL is set, so a plain `python manage.py ...` here reaches the same servers.
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from config.processes import send, stop, stop_all
+from devtools.processes import send, stop, stop_all
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("CHIRP_VAR_DIR") or BASE_DIR / "var")
@@ -105,13 +105,6 @@ def read_run_record(var: Path = VAR) -> dict | None:
     return record
 
 
-def running_urls(var: Path = VAR) -> dict[str, str]:
-    """DATABASE_URL, REDIS_URL, CELERY_BROKER_URL of the `make run` up here (settings' fallback)."""
-    record = read_run_record(var)
-    urls = record.get("urls") if record else None
-    return {k: v for k, v in urls.items() if k in URL_NAMES and isinstance(v, str)} if isinstance(urls, dict) else {}
-
-
 def write_run_record(record: dict, var: Path = VAR) -> None:
     path = var / "run.json"
     tmp = path.with_suffix(".tmp")
@@ -125,32 +118,6 @@ def remove_run_record(var: Path = VAR) -> None:
     with contextlib.suppress(OSError, ValueError):
         if json.loads(path.read_text()).get("pid") == os.getpid():
             path.unlink()
-
-
-def database_unreachable_message(exc: Exception) -> str | None:
-    """One line for manage.py when it could not connect to PostgreSQL at all, else None."""
-    from django.conf import settings
-    from django.db import connection
-
-    text = str(exc).strip()
-    if connection.connection is not None or "connect" not in text.lower():
-        return None  # connected: some other operational error, keep its traceback
-    db = settings.DATABASES["default"]
-    where = db.get("HOST") or "localhost"
-    if not str(where).startswith("/"):
-        where = f"{where}:{db.get('PORT') or 5432}"
-    reason = text.splitlines()[0] if text else type(exc).__name__
-    source = getattr(settings, "DATABASE_URL_SOURCE", "environment")
-    if source == "environment":
-        advice = "Check DATABASE_URL"
-    elif source == "make run":
-        advice = "The `make run` recorded in var/run.json is not answering; restart it"
-    else:
-        advice = (
-            "DATABASE_URL is not set and no `make run` is up here: start `make run` (manage.py then uses its"
-            " servers), or run `.venv/bin/python -m config.dev manage ...`, or set DATABASE_URL"
-        )
-    return f"Cannot connect to PostgreSQL at {where} (database {db.get('NAME')!r}): {reason}. {advice}."
 
 
 # --- embedded servers -------------------------------------------------------
@@ -372,7 +339,7 @@ class Runner:
             }
         )
         self.foreground = subprocess.Popen(
-            [sys.executable, "-m", "config.dev", "setup"],
+            [sys.executable, "-m", "devtools.dev", "setup"],
             cwd=BASE_DIR,
             env={**os.environ, "LOG_FILE": str(logs / "setup.log"), "DEMO_PASSWORD": self.demo_password},
             stdin=subprocess.DEVNULL,
@@ -545,7 +512,7 @@ def cmd_test(args: list[str]) -> int:
     try:
         # Tests use their own Redis database (15) so flushing it never touches dev feeds.
         services.start(database_name="chirp", redis_db=15)
-        from config.testrun import run_tests
+        from devtools.testrun import run_tests
 
         return run_tests(args)
     except KeyboardInterrupt:

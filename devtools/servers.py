@@ -25,9 +25,9 @@ from redis import Redis
 from redis.crc import key_slot
 from redis.exceptions import RedisError
 
-from config.processes import free_port, stop, wait_for_port
+from devtools.processes import free_port, stop, wait_for_port
 
-BASE_DIR = Path(__file__).resolve().parents[3]
+BASE_DIR = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 
 

@@ -20,7 +20,7 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
-from config.tests.reliability.servers import ThrowawayRedisCluster
+from devtools.servers import ThrowawayRedisCluster
 from feed import keys, store
 from feed.tests.conftest import feed_sizes, feeds_having, make_followers, wait_for
 from tweets import services as tweet_services

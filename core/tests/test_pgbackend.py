@@ -1,4 +1,4 @@
-"""config.pgbackend: the per-request health check sends nothing to a live connection and
+"""core.pgbackend: the per-request health check sends nothing to a live connection and
 still notices a connection the server dropped."""
 
 import time
@@ -6,7 +6,7 @@ import time
 import pytest
 from django.db import connection, connections
 
-from config.pgbackend.base import DatabaseWrapper
+from core.pgbackend.base import DatabaseWrapper
 
 pytestmark = pytest.mark.django_db
 

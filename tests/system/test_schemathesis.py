@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from config.tests.reliability import stats
 from config.wsgi import application
+from tests.system import stats
 
 pytestmark = [pytest.mark.slow]
 

@@ -23,9 +23,9 @@ import pytest
 import requests
 
 from accounts.tests.factories import PASSWORD, UserFactory
-from config.dev import port_in_use
-from config.testing import test_database_url
-from config.tests.reliability.servers import BASE_DIR, free_port
+from devtools.dev import port_in_use
+from devtools.servers import BASE_DIR, free_port
+from devtools.testing import test_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -127,7 +127,7 @@ class MakeRun:
         runners = []
         for child in psutil.Process(self.process.pid).children():
             with contextlib.suppress(psutil.Error):
-                if "config.dev" in " ".join(child.cmdline()):
+                if "devtools.dev" in " ".join(child.cmdline()):
                     runners.append(child)
         os.killpg(self.process.pid, sig)
         time.sleep(0.2)

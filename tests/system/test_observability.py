@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from config.celery import app
-from config.logging import JsonFormatter, RequestIdFilter
+from core.logging import JsonFormatter, RequestIdFilter
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def json_log():
         root.removeHandler(handler)
 
 
-@app.task(name="config.tests.reliability.log_something")
+@app.task(name="tests.system.log_something")
 def log_something(word: str) -> None:
     logging.getLogger("chirp.test").info("task says %s", word)
 
@@ -56,7 +56,7 @@ def test_task_log_lines_carry_task_id_and_name(json_log):
     [line] = [line for line in json_log() if line["logger"] == "chirp.test"]
     assert line["message"] == "task says hello"
     assert line["task_id"] == "task-123"
-    assert line["task"] == "config.tests.reliability.log_something"
+    assert line["task"] == "tests.system.log_something"
     # Without an enqueuing request, the task id is the correlation id.
     assert line["request_id"] == "task-123"
     # And the context does not leak into what is logged after the task.

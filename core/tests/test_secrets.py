@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
-from config.secrets import MIN_SECRET_KEY_LENGTH, secret_key_problem, validate_secret_key
+from core.secrets import MIN_SECRET_KEY_LENGTH, secret_key_problem, validate_secret_key
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 GOOD_KEY = "kR7#vX2!qL9@mN4$pT6%wZ8^bH3&jD5*fG1(sA0)cE-yU+iO=uY_eW~rQ`tP|oI{nM}"[:64]

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from config.tests.reliability.servers import AppServer, ThrowawayPostgres, manage
+from devtools.servers import AppServer, ThrowawayPostgres, manage
 
 pytestmark = [pytest.mark.slow]
 

@@ -9,7 +9,7 @@ own test database, Redis database and broker, so their flushes and workers never
 - system: the database name + "_system", Redis db 14, and CELERY_BROKER_URL_SYSTEM when set
   (.ci/run gives a RabbitMQ vhost of its own), else Redis db 13 as the broker.
 
-With arguments (`python -m config.dev test feed -k fanout`) it is one plain pytest run.
+With arguments (`python -m devtools.dev test feed -k fanout`) it is one plain pytest run.
 """
 
 from __future__ import annotations
@@ -21,11 +21,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-SYSTEM_TESTS = (
-    "config/tests/reliability",
-    "config/tests/test_make_run.py",
-    "mastodon_api/tests/test_real_clients.py",
-)
+SYSTEM_TESTS = ("tests/system",)
 
 
 def with_database_name(url: str, suffix: str) -> str:

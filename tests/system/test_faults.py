@@ -26,7 +26,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Follow
 from accounts.tests.factories import UserFactory
-from config.tests.reliability.servers import AppServer, Beat, ThrowawayRedis
+from devtools.servers import AppServer, Beat, ThrowawayRedis
 from feed import keys, store
 from feed.tests.conftest import feeds_having, make_followers, wait_for
 from tweets import services as tweet_services
@@ -34,7 +34,7 @@ from tweets.models import Tweet
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-FAULT_SETTINGS = "config.tests.reliability.fault_settings"
+FAULT_SETTINGS = "tests.system.fault_settings"
 
 
 def bearer(user) -> dict[str, str]:  # type: ignore[no-untyped-def]

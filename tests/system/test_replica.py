@@ -17,7 +17,7 @@ import psycopg
 import pytest
 import requests
 
-from config.tests.reliability.servers import AppServer, ThrowawayPostgres, ThrowawayStandby, manage
+from devtools.servers import AppServer, ThrowawayPostgres, ThrowawayStandby, manage
 
 pytestmark = [pytest.mark.slow]
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from rest_framework.parsers import DataAndFiles, MultiPartParser
 
-from config.exceptions import RequestTooLarge
+from core.exceptions import RequestTooLarge
 
 
 class LimitedMultiPartParser(MultiPartParser):

@@ -1,8 +1,8 @@
-"""The two test shards get URLs of their own (config/testrun.py)."""
+"""The two test shards get URLs of their own (devtools/testrun.py)."""
 
 import pytest
 
-from config.testrun import system_env, with_database_name, with_redis_db
+from devtools.testrun import system_env, with_database_name, with_redis_db
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,10 @@
-"""config.prepared: the statement is prepared on the server, answers as a plain cursor does,
+"""core.prepared: the statement is prepared on the server, answers as a plain cursor does,
 and is still seen by Django's query logging (assertNumQueries)."""
 
 import pytest
 from django.db import connection
 
-from config.prepared import prepared_cursor
+from core.prepared import prepared_cursor
 
 pytestmark = pytest.mark.django_db
 

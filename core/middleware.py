@@ -12,8 +12,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, URLResolver, get_resolver
 
-from config import replicas
-from config.logging import request_id_var
+from core import replicas
+from core.logging import request_id_var
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class RequestIdMiddleware:
 class DatabaseUnavailableMiddleware:
     """A database outage outside the DRF views (admin, session log-in) is a 503, not a 500.
 
-    DRF views get the same answer from config.exceptions; this covers plain Django views.
+    DRF views get the same answer from core.exceptions; this covers plain Django views.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -65,7 +65,7 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 class ReplicaReadMiddleware:
     """Let a safe request read from a replica unless its client wrote within REPLICA_PIN_SECONDS;
-    pin the client of an unsafe request (config/replicas.py). Not installed without replicas.
+    pin the client of an unsafe request (core/replicas.py). Not installed without replicas.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from config.tests.reliability import stats
-
 # The feed app's real-worker fixtures, reused by the fault tests rather than rewritten.
 from feed.tests.conftest import live_celery, worker_env, worker_factory  # noqa: F401
+from tests.system import stats
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

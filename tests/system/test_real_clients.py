@@ -1,6 +1,6 @@
 """The judges: Mastodon.py and toot against a real Chirp server (gunicorn + a Celery worker).
 
-As the other system tests do (config/tests/reliability): gunicorn in its own process on the
+As the other system tests do (tests/system): gunicorn in its own process on the
 committed test database, our Redis database and broker, and a real Celery worker
 (feed/tests/conftest.py), both shared by the module's tests. Side effects (fan-out into
 feeds, notifications) arrive from the worker after the request returns, so where a test
@@ -24,7 +24,7 @@ import requests
 from mastodon import Mastodon
 
 from accounts.tests.factories import PASSWORD
-from config.tests.reliability.servers import AppServer
+from devtools.servers import AppServer
 from feed.tests.conftest import Worker, wait_for
 from mastodon_api.tests.clients import approve_in_browser, check
 
@@ -43,7 +43,7 @@ class Chirp(NamedTuple):
 @pytest.fixture(scope="module")
 def chirp(worker_env, tmp_path_factory) -> Iterator[Chirp]:  # type: ignore[no-untyped-def]
     """One gunicorn and one Celery worker for the module, on the test database, Redis and broker
-    (worker_env: DATABASE_URL = config.testing.test_database_url(), the settings' REDIS_URL and broker)."""
+    (worker_env: DATABASE_URL = devtools.testing.test_database_url(), the settings' REDIS_URL and broker)."""
     server = AppServer({**worker_env, "CONN_MAX_AGE": "0"})
     worker = Worker(worker_env, tmp_path_factory.mktemp("mastodon-worker"))
     with ThreadPoolExecutor(1) as pool:  # both boot (and stop) at once
