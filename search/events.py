@@ -19,7 +19,7 @@ from tweets import signals as tweet_signals
 REBUILD = leave_to_sweeper("`search_index --rebuild`")
 
 
-def index_outside_database() -> bool:
+def index_is_external() -> bool:
     """Whether the index is kept apart from PostgreSQL (Elasticsearch), so events must reach it."""
     return not get_backend().maintained_by_database
 
@@ -29,11 +29,9 @@ def with_tweets(*, user_id: int, **_: Any) -> dict[str, Any]:
     return {"user_id": user_id, "with_tweets": True}
 
 
-_ES = index_outside_database
-
 EVENTS = [
-    enqueue(tweet_signals.tweet_removed, tasks.sync_tweet, ("tweet_id",), policy=REBUILD, when=_ES),
-    enqueue(tweet_signals.tweet_restored, tasks.sync_tweet, ("tweet_id",), policy=REBUILD, when=_ES),
-    enqueue(account_signals.user_suspended, tasks.sync_user, with_tweets, policy=REBUILD, when=_ES),
-    enqueue(account_signals.user_unsuspended, tasks.sync_user, with_tweets, policy=REBUILD, when=_ES),
+    enqueue(tweet_signals.tweet_removed, tasks.sync_tweet, ("tweet_id",), policy=REBUILD, when=index_is_external),
+    enqueue(tweet_signals.tweet_restored, tasks.sync_tweet, ("tweet_id",), policy=REBUILD, when=index_is_external),
+    enqueue(account_signals.user_suspended, tasks.sync_user, with_tweets, policy=REBUILD, when=index_is_external),
+    enqueue(account_signals.user_unsuspended, tasks.sync_user, with_tweets, policy=REBUILD, when=index_is_external),
 ]

@@ -9,11 +9,10 @@ from celery import shared_task
 from django.db import transaction
 from django.dispatch import Signal
 
-from config.celery import app as celery_app
 from core.enqueue import RUN_INLINE, leave_to_sweeper
 from core.events import call, connect, enqueue, send_on_commit
 from core.logging import REQUEST_ID_HEADER, request_id_var
-from feed.tests.conftest import DEAD_BROKER, broker_at, purge_queues, tasks_published
+from feed.tests.conftest import DEAD_BROKER, broker_at, purge_queues, take_messages, tasks_published
 
 QUEUE = "default"  # CELERY_TASK_DEFAULT_QUEUE: no route names this task
 ran: list[dict[str, Any]] = []  # what the test task did, in order (eager or inline)
@@ -41,17 +40,6 @@ def _clean() -> Iterator[None]:
     yield
     something_happened.receivers.clear()
     something_happened.sender_receivers_cache.clear()
-
-
-def _queued_messages() -> list[Any]:
-    """Take every message waiting in the test queue of the real broker."""
-    messages = []
-    with celery_app.connection_for_write() as conn:
-        channel = conn.default_channel
-        celery_app.amqp.queues[QUEUE].bind(channel).declare()  # as Celery declares it (a new vhost has none)
-        while (message := channel.basic_get(QUEUE, no_ack=True)) is not None:
-            messages.append(message)
-    return messages
 
 
 def test_connect_adds_each_line_once_and_again_is_a_no_op() -> None:
@@ -87,10 +75,10 @@ def test_published_to_the_real_broker_with_the_request_id_after_commit() -> None
     try:
         with tasks_published(), transaction.atomic():
             send_on_commit(something_happened, sender=object, user_id=7)
-            assert _queued_messages() == []  # not before the commit
+            assert take_messages(QUEUE) == []  # not before the commit
     finally:
         request_id_var.reset(token)
-    messages = _queued_messages()
+    messages = take_messages(QUEUE)
     assert len(messages) == 1
     headers = messages[0].headers
     assert headers["task"] == "core.tests.test_events.record"
