@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from rest_framework.parsers import DataAndFiles, MultiPartParser
 
-from config.exceptions import RequestTooLarge
+from core.exceptions import RequestTooLarge
 
 # Room for the multipart envelope and the other fields (a 1,500-character description is
 # at most 6 KB in UTF-8) around a file of exactly MEDIA_MAX_BYTES.

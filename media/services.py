@@ -14,12 +14,12 @@ from datetime import timedelta
 from typing import IO
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
-from config.events import send_on_commit
+from core.events import send_on_commit
 from media import signals, storage
 from media.models import DESCRIPTION_MAX_LENGTH, MAX_ATTACHMENTS, Media, OrphanFile
 from media.processing import ImageRejected, Limits, Processed, process_image
@@ -47,7 +47,7 @@ def clean_description(description: str) -> str:
     return description
 
 
-def media_upload(*, owner: User, file: IO[bytes], description: str = "") -> Media:
+def media_upload(*, owner: AbstractBaseUser, file: IO[bytes], description: str = "") -> Media:
     """Judge, re-encode and store an image; ValidationError on `file` (or `description`) when refused.
 
     The work is done before anything is written: a refused upload leaves no row and no file.
@@ -60,11 +60,11 @@ def media_upload(*, owner: User, file: IO[bytes], description: str = "") -> Medi
     return _store(owner=owner, processed=processed, description=description)
 
 
-def _store(*, owner: User, processed: Processed, description: str) -> Media:
+def _store(*, owner: AbstractBaseUser, processed: Processed, description: str) -> Media:
     """The row first (committed: from then on the sweep owns whatever is left of this upload
     if the process dies), then the two files; a failed write takes the row back."""
     media = Media.objects.create(
-        owner=owner,
+        owner_id=owner.pk,
         file=storage.new_name(processed.image.extension),
         preview=storage.new_name(processed.preview.extension),
         width=processed.image.width,
@@ -105,7 +105,7 @@ def media_update(*, media: Media, description: str) -> Media:
     return media
 
 
-def media_attach(*, owner: User, media_ids: Sequence[int]) -> list[Media]:
+def media_attach(*, owner: AbstractBaseUser, media_ids: Sequence[int]) -> list[Media]:
     """Take `owner`'s unattached media for a tweet being written (call inside its transaction).
 
     The rows are locked, so two tweets cannot take one upload and the sweep cannot expire
@@ -118,7 +118,7 @@ def media_attach(*, owner: User, media_ids: Sequence[int]) -> list[Media]:
         raise ValidationError({"media_ids": [f"Ensure this field has no more than {MAX_ATTACHMENTS} elements."]})
     if len(set(media_ids)) != len(media_ids):
         raise ValidationError({"media_ids": ["The same media id is given twice."]})
-    found = {m.pk: m for m in Media.objects.select_for_update().filter(pk__in=media_ids, owner=owner)}
+    found = {m.pk: m for m in Media.objects.select_for_update().filter(pk__in=media_ids, owner_id=owner.pk)}
     for media_id in media_ids:
         media = found.get(media_id)
         if media is None:
@@ -153,10 +153,10 @@ def media_delete(*, media_ids: Sequence[int]) -> int:
 
 
 def _purge_soon() -> None:
-    from config.enqueue import enqueue_or_run_inline
+    from core.enqueue import RUN_INLINE
     from media import tasks  # late: tasks import this module
 
-    enqueue_or_run_inline(tasks.purge_files)
+    RUN_INLINE(tasks.purge_files)
 
 
 def expire_unattached(*, older_than: timedelta | None = None, batch: int = 500) -> int:

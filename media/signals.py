@@ -1,6 +1,6 @@
 """Events the media app announces after commit.
 
-Sent from `transaction.on_commit` (config.events.send_on_commit): receivers see committed rows.
+Sent from `transaction.on_commit` (core.events.send_on_commit): receivers see committed rows.
 """
 
 from django.dispatch import Signal

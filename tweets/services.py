@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import ensure_not_blocked
-from config.audit import log_moderation
-from config.events import send_on_commit
+from core.audit import log_moderation
+from core.events import send_on_commit
 from media import services as media_services
 from media.selectors import media_row
 from tweets import signals

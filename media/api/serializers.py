@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from config.fields import StrictCharField
+from core.fields import StrictCharField
 from media.models import DESCRIPTION_MAX_LENGTH, Media
 from media.selectors import media_object, media_row
 

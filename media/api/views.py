@@ -1,16 +1,26 @@
 """HTTP views of the media app: upload, read and describe one's own images."""
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.authentication import request_user
-from config.openapi import ERROR_401, ERRORS_400
+from core.openapi import ERROR_401, ERRORS_400
 from media import selectors, services
 from media.api.serializers import MediaOutput, MediaUpdateInput, MediaUploadInput
 from media.parsers import MediaUploadParser
 from media.throttles import MediaUploadThrottle
+
+
+def request_user(request: Request) -> AbstractBaseUser:
+    """The signed-in user (every media view requires one; accounts sits beside media, not below)."""
+    user = request.user
+    if not isinstance(user, AbstractBaseUser):
+        raise NotAuthenticated()
+    return user
+
 
 ERROR_404 = OpenApiResponse(description="No such media of yours (another user's media is a 404 too).")
 ERROR_413 = OpenApiResponse(description="The body is larger than MEDIA_MAX_BYTES allows.")
