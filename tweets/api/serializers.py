@@ -98,9 +98,23 @@ class TweetContentField(StrictCharField):
         super().__init__(max_length=TWEET_MAX_LENGTH * 4, trim_whitespace=False, allow_blank=True, **kwargs)
 
 
+class MediaIdsField(serializers.ListField):
+    """A list of media ids whose errors are messages (`{"media_ids": ["..."]}`), as every other
+    field's: DRF's ListField reports a bad item as `{"0": [...]}`, which the error schema does not allow."""
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        try:
+            return list(super().to_internal_value(data))
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict):
+                messages = [f"Item {index}: {message}" for index, items in exc.detail.items() for message in items]
+                raise serializers.ValidationError(messages) from exc
+            raise
+
+
 class TweetCreateInput(serializers.Serializer):
     content = TweetContentField(required=False, default="")
-    media_ids = serializers.ListField(
+    media_ids = MediaIdsField(
         child=StrictCharField(max_length=20),
         required=False,
         max_length=MAX_ATTACHMENTS,

@@ -50,7 +50,9 @@ def test_a_tweet_without_media_has_an_empty_list(make_client, alice):
     assert make_client(alice).post("/api/tweets/", {"content": "text only"}, format="json").json()["media"] == []
 
 
-@pytest.mark.parametrize("case", ["five", "other", "unknown", "malformed", "attached", "twice", "not a list"])
+@pytest.mark.parametrize(
+    "case", ["five", "other", "unknown", "malformed", "too long", "not a string", "attached", "twice", "not a list"]
+)
 def test_bad_media_ids_are_400_on_media_ids_and_change_nothing(make_client, alice, bob, case):
     client = make_client(alice)
     mine = [post_upload(client).json()["id"] for _ in range(5 if case == "five" else 1)]
@@ -61,6 +63,8 @@ def test_bad_media_ids_are_400_on_media_ids_and_change_nothing(make_client, alic
         "other": [post_upload(make_client(bob)).json()["id"]],
         "unknown": ["999999999999"],
         "malformed": ["12abc"],
+        "too long": ["0" * 21],
+        "not a string": [7],
         "attached": mine,
         "twice": mine + mine,
         "not a list": mine[0],
@@ -69,7 +73,8 @@ def test_bad_media_ids_are_400_on_media_ids_and_change_nothing(make_client, alic
     attached_before = Media.objects.filter(attached_at__isnull=False).count()
     response = client.post("/api/tweets/", {"content": "second", "media_ids": ids}, format="json")
     assert response.status_code == 400, response.content
-    assert "media_ids" in response.json()
+    errors = response.json()["media_ids"]
+    assert isinstance(errors, list) and all(isinstance(message, str) for message in errors), errors
     assert Tweet.objects.count() == tweets_before
     assert Media.objects.filter(attached_at__isnull=False).count() == attached_before
 
