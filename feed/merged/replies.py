@@ -52,7 +52,7 @@ def decode(reply: Any) -> list[Any]:
 
 
 def parse_header(raw: Any) -> Header:
-    """feed_window.lua's reply (FEED_PAGE's without sources read)."""
+    """feed_window.lua's reply (the shape of feed_page.lua's when it read no source list)."""
     return header_from(decode(raw))
 
 
