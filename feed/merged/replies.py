@@ -6,7 +6,7 @@ parses one string instead of hundreds of RESP items.
 
 from typing import Any, NamedTuple
 
-from config import fastjson
+from core import fastjson
 
 
 class Entry(NamedTuple):

@@ -80,7 +80,7 @@ def cluster() -> Iterator[RedisCluster]:
     if store.is_cluster(client):
         yield client
         return
-    from config.tests.reliability.servers import ThrowawayRedisCluster
+    from devtools.servers import ThrowawayRedisCluster
 
     servers = ThrowawayRedisCluster()
     try:
