@@ -443,8 +443,8 @@ class Runner:
             # honcho sends SIGTERM to each process's group, SIGKILL to those left after 5 s.
             if not stop(self.honcho, timeout=30):
                 log("honcho did not stop in time; killed it")
-            for pid in started(self.logs).values():
-                # Whatever is left in a process's group (a pool process that outlived its parent).
+            for pid in (self.honcho.pid, *started(self.logs).values()):
+                # Whatever is left in a group (a pool process that outlived its parent, honcho's helpers).
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(pid, signal.SIGKILL)
         remove_run_record()
