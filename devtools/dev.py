@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
+from honcho.compat import ProcessManager
 from honcho.environ import parse_procfile
 from honcho.manager import SYSTEM_PRINTER_NAME, Manager
 from honcho.printer import Message, Printer
@@ -302,16 +303,29 @@ class SplitPrinter(Printer):
             super().write(message)
 
 
-def cmd_procs() -> int:
-    """The Procfile under honcho, until SIGTERM or one process exits (then honcho stops the others).
+class LeaderFirst(ProcessManager):
+    """How honcho signals, but SIGTERM to each process alone rather than its whole group.
 
-    The runner's child, in a session of its own; each process logs to var/log/<name>.log.
+    gunicorn and Celery then stop their own workers once their requests and tasks are done;
+    a SIGTERM of their own would stop Celery's pool processes mid-task (WorkerLostError).
+    honcho's SIGKILL, to those left after 5 s, still goes to the whole group.
     """
-    logs = VAR / "log"
+
+    def terminate(self, pid: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGTERM)
+
+
+def run_procfile(procfile: Path, logs: Path) -> int:
+    """The Procfile's processes under honcho, until SIGTERM or one process exits (then honcho stops the others).
+
+    Each process logs to `logs`/<name>.log; honcho's own lines go to `logs`/honcho.log.
+    """
     env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     with (logs / "honcho.log").open("a", buffering=1) as out:
         manager = Manager(SplitPrinter(out))
-        for name, command in parse_procfile(PROCFILE.read_text()).processes.items():
+        manager._procmgr = LeaderFirst()  # how honcho 2.0.0 (pinned) signals; tested in devtools/tests
+        for name, command in parse_procfile(procfile.read_text()).processes.items():
             manager.add_process(name, command, env={**env, "LOG_FILE": str(logs / f"{name}.log")}, cwd=str(BASE_DIR))
         manager.loop()
     return int(manager.returncode or 0)
@@ -525,8 +539,8 @@ def main(argv: list[str]) -> int:
     if command == "setup":  # the runner's setup step, in a child process
         setup_database(os.environ["DEMO_PASSWORD"])
         return 0
-    if command == "procs":  # the runner's honcho, in a child process
-        return cmd_procs()
+    if command == "procs":  # the runner's honcho, in a child process of its own session
+        return run_procfile(PROCFILE, VAR / "log")
     if command == "test":
         return cmd_test(rest)
     if command == "manage":
