@@ -303,7 +303,7 @@ class SplitPrinter(Printer):
             super().write(message)
 
 
-class LeaderFirst(ProcessManager):
+class LeaderOnly(ProcessManager):
     """How honcho signals, but SIGTERM to each process alone rather than its whole group.
 
     gunicorn and Celery then stop their own workers once their requests and tasks are done;
@@ -324,7 +324,7 @@ def run_procfile(procfile: Path, logs: Path) -> int:
     env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     with (logs / "honcho.log").open("a", buffering=1) as out:
         manager = Manager(SplitPrinter(out))
-        manager._procmgr = LeaderFirst()  # how honcho 2.0.0 (pinned) signals; tested in devtools/tests
+        manager._procmgr = LeaderOnly()  # how honcho 2.0.0 (pinned) signals; tested in devtools/tests
         for name, command in parse_procfile(procfile.read_text()).processes.items():
             manager.add_process(name, command, env={**env, "LOG_FILE": str(logs / f"{name}.log")}, cwd=str(BASE_DIR))
         manager.loop()
