@@ -12,7 +12,7 @@ correctness does not depend on it.
 
 One part can change: a media's description (PATCH /api/media/{id}/). `invalidate` then
 replaces the body with a tombstone for INVALID_SECONDS, and a body is only ever written
-where there is no tombstone (the FILL script): a read that loaded the old description from
+where there is no tombstone (feed/scripts/fill_body.lua): a read that loaded the old description from
 PostgreSQL just before the change cannot put it back after it.
 
 Layout (feed.keys.tweet_key): hash `chirp:tweet:{id}` with `v` = BODY_VERSION and `b` =
@@ -27,13 +27,13 @@ pipelined batch. Redis trouble is never an error here: the bodies come from Post
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.conf import settings
 
 from core import fastjson
 from core.replicas import read_connection
-from feed import keys, store
+from feed import keys, scripts, store
 from media.models import Media
 from media.selectors import ROW_FIELDS
 from tweets.models import Hashtag, Mention, Tweet, TweetHashtag, TweetMedia
@@ -46,15 +46,6 @@ BODY_VERSION = "2"
 # than a read takes between loading a body from PostgreSQL and writing it here.
 TOMBSTONE = "x"
 INVALID_SECONDS = 60
-
-# KEYS: a body's key. ARGV: version, body, ttl. Writes it unless a tombstone is there.
-FILL = f"""
-if redis.call('HGET', KEYS[1], 'v') == '{TOMBSTONE}' then return 0 end
-redis.call('HSET', KEYS[1], 'v', ARGV[1], 'b', ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return 1
-"""
-store.register("fill_body", FILL)
 
 
 class TweetBody(NamedTuple):
@@ -119,15 +110,15 @@ def load_bodies(tweet_ids: list[int]) -> dict[int, TweetBody]:
 
 
 def store_bodies(bodies: Iterable[TweetBody]) -> None:
-    """Write bodies to the cache in one pipelined batch (FILL: never over a tombstone); best
+    """Write bodies to the cache in one pipelined batch (fill_body.lua: never over a tombstone); best
     effort (a miss refills)."""
     bodies = list(bodies)
     if not bodies:
         return
     ttl = _ttl()
     try:
-        calls = [([keys.tweet_key(body.id)], [BODY_VERSION, encode(body), ttl]) for body in bodies]
-        store.run_each("fill_body", store.connection(), calls)
+        calls = [scripts.FillBody(body.id, BODY_VERSION, encode(body), ttl, TOMBSTONE) for body in bodies]
+        store.run_each(scripts.FILL_BODY, store.connection(), calls)
     except store.REDIS_ERRORS as exc:
         logger.warning("feed: could not cache %d tweet bodies: %s", len(bodies), exc)
 
@@ -215,8 +206,3 @@ def forget(tweet_ids: list[int]) -> None:
             pipe.execute()
     except store.REDIS_ERRORS as exc:
         logger.warning("feed: could not drop cached tweets %s: %s", tweet_ids, exc)
-
-
-def body_args() -> list[Any]:
-    """The read scripts' arguments that make them return bodies: version, key prefix, suffix."""
-    return [BODY_VERSION, keys.TWEET_KEY_PREFIX, keys.TWEET_KEY_SUFFIX]
