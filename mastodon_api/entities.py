@@ -4,6 +4,7 @@ Every list is rendered from rows fetched beforehand in a constant number of quer
 Renderer only formats, it never queries.
 """
 
+import calendar
 import html
 import re
 from datetime import UTC, datetime
@@ -116,8 +117,21 @@ class Renderer:
 
     # --- statuses -----------------------------------------------------------------
 
-    def tag(self, name: str) -> dict[str, Any]:
-        return {"name": name, "url": f"{self.base}/tags/{name}", "history": []}
+    def tag(self, name: str, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """A Tag; `history` (tweets.selectors.hashtag_history) as Mastodon writes it: strings,
+        the day as the Unix time of its midnight (UTC), newest day first."""
+        return {
+            "name": name,
+            "url": f"{self.base}/tags/{name}",
+            "history": [
+                {
+                    "day": str(calendar.timegm(entry["day"].timetuple())),
+                    "uses": str(entry["uses"]),
+                    "accounts": str(entry["accounts"]),
+                }
+                for entry in history or []
+            ],
+        }
 
     def content(self, text: str, mentions: list[dict]) -> str:
         """The tweet as Mastodon HTML: text escaped, known mentions and hashtags as links."""
