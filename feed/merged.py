@@ -560,22 +560,44 @@ def read_page(*, user_id: int, limit: int, offset: int, partial: bool = False) -
     return MergedPage(min(total, max_length), merged.entries[offset : min(offset + limit, max_length)], blobs)
 
 
-def read_window(*, user_id: int, upper: str, lower: str, count: int, oldest_first: bool) -> list[Entry] | None:
+class Window(NamedTuple):
+    """A window of the merged feed: its entries and the cached tweet bodies the read brought
+    (as MergedPage's `blobs`; None on a cluster)."""
+
+    entries: list[Entry]
+    blobs: dict[int, list] | None
+
+
+def read_window(*, user_id: int, upper: str, lower: str, count: int, oldest_first: bool) -> Window | None:
     """Up to `count` entries with lower < score < upper (ZRANGEBYSCORE bounds), newest first
-    or oldest first, from the feed and the sources' lists; None when the feed is missing."""
+    or oldest first, from the feed and the sources' lists, with their cached bodies (in the
+    same round trip on a single Redis, as read_page); None when the feed is missing."""
     client = store.connection()
+    bodies = _body_args(client)
     window: list[EncodableT] = [upper, lower, count, "1" if oldest_first else "0"]
-    reply = _run("feed_window", client, _viewer_keys(user_id), ["", *window, "", "", ""])
+    reply = _run("feed_window", client, _viewer_keys(user_id), ["", *window, *bodies])
     if reply is None:
         return None
-    header = _parse_header(reply)
+    try:
+        header = _parse_header(reply)
+    except ValueError:  # a damaged cached body: read without bodies (hydrate fetches them, a miss)
+        logger.warning("feed: unreadable window of user %s with bodies; reading without", user_id)
+        bodies = ["", "", ""]
+        reply = _run("feed_window", client, _viewer_keys(user_id), ["", *window, *bodies])
+        if reply is None:
+            return None
+        header = _parse_header(reply)
+    blobs = header.blobs if bodies[0] else None
     if not header.sources:
-        return header.entries
-    pages = _read_sources(client, user_id, header, ["window", *window], with_bodies=False)
+        return Window(header.entries, blobs)
+    pages = _read_sources(client, user_id, header, ["window", *window], with_bodies=bool(bodies[0]))
+    if blobs is not None:
+        for page in pages.values():
+            blobs.update(page.blobs)
     entries = _merge(user_id, header, pages).entries
     if oldest_first:
         entries.reverse()
-    return entries[:count]
+    return Window(entries[:count], blobs)
 
 
 def hide_entries(*, user_id: int, entries: Iterable[Entry]) -> None:

@@ -160,7 +160,7 @@ class Renderer:
         return _paragraphs("".join(out))
 
     def status(self, tweet: Any, author: Any, *, reply_to_account: int | None = None) -> dict[str, Any]:
-        """A tweet (model instance or feed row carrying mention_list, tag_list, liked, reposted)."""
+        """A tweet (model instance or feed row carrying mention_list, tag_list, liked, reposted, bookmarked)."""
         url = f"{self.base}/@{author.username}/{tweet.pk}"
         mentions = list(getattr(tweet, "mention_list", None) or [])
         return {
@@ -200,7 +200,7 @@ class Renderer:
             "favourited": bool(getattr(tweet, "liked", False)),
             "reblogged": bool(getattr(tweet, "reposted", False)),
             "muted": False,
-            "bookmarked": False,
+            "bookmarked": bool(getattr(tweet, "bookmarked", False)),
             "pinned": False,
             "filtered": [],
         }
