@@ -81,17 +81,22 @@ def feed_window(
             entries, blobs = window
         if not entries:
             break
-        items, _stale = hydrate(
-            entries=[(tweet_id, reposter) for tweet_id, reposter, _ in entries],
-            viewer=viewer,
-            blobs=blobs,
-            accounts=accounts,
-        )
-        by_key = {(item.tweet.pk, item.reposted_by is not None): item for item in items}
-        for tweet_id, reposter, score in entries:
-            item = by_key.get((tweet_id, reposter is not None))
-            if item is not None and len(found) < limit:
-                found.append((item, score, reposter))
+        pending = entries
+        while pending and len(found) < limit:
+            # Hydrate only as many as the page still needs; the spare ones read with them
+            # (stale entries are rare) are hydrated only when some of these turn out stale.
+            batch, pending = pending[: limit - len(found)], pending[limit - len(found) :]
+            items, _stale = hydrate(
+                entries=[(tweet_id, reposter) for tweet_id, reposter, _ in batch],
+                viewer=viewer,
+                blobs=blobs,
+                accounts=accounts,
+            )
+            by_key = {(item.tweet.pk, item.reposted_by is not None): item for item in items}
+            for tweet_id, reposter, score in batch:
+                item = by_key.get((tweet_id, reposter is not None))
+                if item is not None:
+                    found.append((item, score, reposter))
         if len(found) >= limit or len(entries) < want:
             break
         last = entries[-1][2]

@@ -31,7 +31,7 @@ def iso(moment: datetime | None) -> str | None:
     """Mastodon's timestamps: UTC, millisecond precision, `Z`."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" -> "Z"
 
 
 def _paragraphs(text: str) -> str:
@@ -48,6 +48,9 @@ class Renderer:
         self.domain = request.get_host()
         self.avatar = self.base + static("mastodon_api/avatar.png")
         self.header = self.base + static("mastodon_api/header.png")
+        # Accounts read with a page (feed.selectors.AccountRow: immutable, compared by value)
+        # are formatted once per request however many of the page's statuses they wrote.
+        self._accounts: dict[tuple, dict[str, Any]] = {}
 
     # --- accounts -----------------------------------------------------------------
 
@@ -55,6 +58,13 @@ class Renderer:
         return f"{self.base}/@{username}"
 
     def account(self, user: Any, *, source: bool = False) -> dict[str, Any]:
+        if not source and isinstance(user, tuple):
+            if (known := self._accounts.get(user)) is None:
+                known = self._accounts[user] = self._account(user, source=False)
+            return known
+        return self._account(user, source=source)
+
+    def _account(self, user: Any, *, source: bool) -> dict[str, Any]:
         bio = user.bio or ""
         data: dict[str, Any] = {
             "id": str(user.pk),
