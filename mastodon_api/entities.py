@@ -5,6 +5,7 @@ Renderer only formats, it never queries.
 """
 
 import calendar
+import functools
 import html
 import re
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ NOTIFICATION_TYPES = {
 }
 # Mention or hashtag, in one pass over the raw text.
 _TOKEN_RE = re.compile(f"{MENTION_RE.pattern}|{HASHTAG_RE.pattern}")
+_BLANK_LINES_RE = re.compile(r"\n{2,}")
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -36,8 +38,16 @@ def iso(moment: datetime | None) -> str | None:
 
 def _paragraphs(text: str) -> str:
     """Plain text as HTML paragraphs: escaped, blank lines split paragraphs, newlines become <br>."""
-    parts = [part for part in re.split(r"\n{2,}", text) if part.strip()]
+    if "\n" not in text:  # most tweets: one paragraph
+        return f"<p>{text}</p>" if text.strip() else ""
+    parts = [part for part in _BLANK_LINES_RE.split(text) if part.strip()]
     return "".join(f"<p>{part.replace(chr(10), '<br />')}</p>" for part in parts)
+
+
+@functools.cache
+def _static_url(path: str) -> str:
+    """A static file's URL path: the same for the life of the process (hashed name included)."""
+    return static(path)
 
 
 class Renderer:
@@ -46,8 +56,8 @@ class Renderer:
     def __init__(self, request: HttpRequest) -> None:
         self.base = f"{request.scheme}://{request.get_host()}"
         self.domain = request.get_host()
-        self.avatar = self.base + static("mastodon_api/avatar.png")
-        self.header = self.base + static("mastodon_api/header.png")
+        self.avatar = self.base + _static_url("mastodon_api/avatar.png")
+        self.header = self.base + _static_url("mastodon_api/header.png")
         # Accounts read with a page (feed.selectors.AccountRow: immutable, compared by value)
         # are formatted once per request however many of the page's statuses they wrote.
         self._accounts: dict[tuple, dict[str, Any]] = {}
@@ -145,6 +155,8 @@ class Renderer:
 
     def content(self, text: str, mentions: list[dict]) -> str:
         """The tweet as Mastodon HTML: text escaped, known mentions and hashtags as links."""
+        if "@" not in text and "#" not in text:
+            return _paragraphs(html.escape(text, quote=False))
         known = {m["username"].lower(): m for m in mentions}
         out: list[str] = []
         last = 0
