@@ -54,7 +54,7 @@ def _profile_text_errors(field: str, value: str) -> list[str]:
     """What is wrong with a trimmed profile text: over the column's length, or a NUL
     (PostgreSQL text cannot hold it). The native serializer checks the same; held here for
     every other caller (the Mastodon API)."""
-    limit = User._meta.get_field(field).max_length
+    limit = getattr(User._meta.get_field(field), "max_length", None)
     errors = []
     if limit is not None and len(value) > limit:
         errors.append(f"Ensure this field has no more than {limit} characters.")

@@ -33,9 +33,10 @@ _TOKEN_FIELDS = [
 ]
 _EXPIRES = _TOKEN_FIELDS.index("expires")
 _USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
+_USER_COLUMNS = [field.column for field in User._meta.concrete_fields]
 _TOKEN_SQL = f"""
 SELECT {", ".join(f"t.{name}" for name in _TOKEN_FIELDS)}, t.resource <> '[]'::jsonb,
-       {", ".join(f"u.{User._meta.get_field(name).column}" for name in _USER_FIELDS)}
+       {", ".join(f"u.{column}" for column in _USER_COLUMNS)}
 FROM {AccessToken._meta.db_table} t LEFT JOIN {User._meta.db_table} u ON u.id = t.user_id
 WHERE t.token_checksum = %s
 """

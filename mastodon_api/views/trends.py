@@ -24,6 +24,6 @@ class TrendingTagsView(MastodonView):
             offset = max(0, int(request.query_params.get("offset") or 0))
         except ValueError:
             raise Unprocessable("limit and offset must be numbers") from None
-        names = [row["tag"] for row in trending_hashtags()][offset : offset + limit]
+        names = [str(row["tag"]) for row in trending_hashtags()][offset : offset + limit]
         history = hashtag_history(names=names)
         return Response([self.renderer.tag(name, history[name]) for name in names])
