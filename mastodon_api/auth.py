@@ -21,8 +21,8 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 
 from accounts.models import User
-from config.prepared import prepared_cursor
-from config.replicas import primary_reads, read_connection, reading_from_replica
+from core.prepared import prepared_cursor
+from core.replicas import primary_reads, read_connection, reading_from_replica
 from mastodon_api.oauth import expand_scopes
 
 # In the models' field order: Model.from_db pairs values with the concrete fields in order.
