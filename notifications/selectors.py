@@ -21,7 +21,7 @@ def visible_notifications(*, viewer_id: int) -> QuerySet[Notification]:
 
 def _with_tweets(qs: QuerySet[Notification], *, viewer_id: int) -> QuerySet[Notification]:
     """The tweet as tweets.selectors.tweet_queryset carries it for the viewer (author, mentions,
-    tags, liked, reposted), as columns of the same query: correlated on the notification's tweet."""
+    tags, liked, reposted, bookmarked), as columns of the same query: correlated on the notification's tweet."""
     return (
         qs.select_related("actor", "tweet__author")
         .defer("tweet__search_vector")
@@ -50,7 +50,7 @@ def notification_page(*, viewer: User, limit: int, offset: int) -> tuple[int, li
     for row in rows:
         if row.tweet is not None:
             # What tweets.api.serializers.tweet_to_dict reads.
-            for name in ("mention_list", "tag_list", "media_list", "liked", "reposted"):
+            for name in ("mention_list", "tag_list", "media_list", "liked", "reposted", "bookmarked"):
                 setattr(row.tweet, name, getattr(row, f"tweet_{name}"))
     return total, rows
 

@@ -50,6 +50,9 @@ CONTRACT = {
     # Section 9: media.
     "/api/media/": {"post"},
     "/api/media/{media_id}/": {"get", "patch"},
+    # Section 7: bookmarks, natively too.
+    "/api/tweets/{tweet_id}/bookmark/": {"post", "delete"},
+    "/api/users/me/bookmarks/": {"get"},
 }
 PUBLIC = {"/api/auth/register/", "/api/auth/token/", "/api/auth/token/refresh/"}
 
@@ -130,7 +133,12 @@ def test_the_upload_is_documented_as_multipart_and_tweets_carry_media(schema):
 
 
 def test_list_endpoints_document_limit_and_offset(schema):
-    for path in ("/api/users/{username}/tweets/", "/api/users/me/likes/", "/api/tweets/{tweet_id}/replies/"):
+    for path in (
+        "/api/users/{username}/tweets/",
+        "/api/users/me/likes/",
+        "/api/users/me/bookmarks/",
+        "/api/tweets/{tweet_id}/replies/",
+    ):
         params = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
         assert params["limit"]["schema"]["maximum"] == 100
         assert params["limit"]["schema"]["minimum"] == 1

@@ -21,7 +21,7 @@ merged here by score. See feed/README.md, "Hybrid fan-out".
 """
 
 from feed.merged.authors import fanned_out_again, follower_limit, is_merged, reaches_followers
-from feed.merged.reads import MergedPage, hide_entries, read_page, read_window
+from feed.merged.reads import MergedPage, Window, hide_entries, read_page, read_window
 from feed.merged.replies import Entry
 from feed.merged.sources import drop_sources, rebuild_source, record, unrecord
 from feed.merged.viewers import (
@@ -38,6 +38,7 @@ from feed.merged.viewers import (
 __all__ = [
     "Entry",
     "MergedPage",
+    "Window",
     "add_source",
     "drop_sources",
     "fanned_out_again",

@@ -94,22 +94,44 @@ def read_page(*, user_id: int, limit: int, offset: int, partial: bool = False) -
     return MergedPage(min(total, cap), merged.entries[offset : min(offset + limit, cap)], blobs)
 
 
-def read_window(*, user_id: int, upper: str, lower: str, count: int, oldest_first: bool) -> list[Entry] | None:
+class Window(NamedTuple):
+    """A window of the merged feed: its entries and the cached tweet bodies the read brought
+    (as MergedPage's `blobs`; None on a cluster)."""
+
+    entries: list[Entry]
+    blobs: dict[int, list] | None
+
+
+def read_window(*, user_id: int, upper: str, lower: str, count: int, oldest_first: bool) -> Window | None:
     """Up to `count` entries with lower < score < upper (ZRANGEBYSCORE bounds), newest first
-    or oldest first, from the feed and the sources' lists; None when the feed is missing."""
+    or oldest first, from the feed and the sources' lists, with their cached bodies (in the
+    same round trip on a single Redis, as read_page); None when the feed is missing."""
     client = store.connection()
     window = scripts.ScoreWindow(upper=upper, lower=lower, limit=count, oldest_first=oldest_first)
-    reply = store.run(scripts.FEED_WINDOW, client, scripts.FeedWindow(user_id=user_id, window=window))
+    call = scripts.FeedWindow(user_id=user_id, window=window, body_version=_body_version(client))
+    reply = store.run(scripts.FEED_WINDOW, client, call)
     if reply is None:
         return None
-    header = parse_header(reply)
+    try:
+        header = parse_header(reply)
+    except ValueError:  # a damaged cached body: read without bodies (hydrate fetches them, a miss)
+        logger.warning("feed: unreadable window of user %s with bodies; reading without", user_id)
+        call = call._replace(body_version="")
+        reply = store.run(scripts.FEED_WINDOW, client, call)
+        if reply is None:
+            return None
+        header = parse_header(reply)
+    blobs = header.blobs if call.body_version else None
     if not header.sources:
-        return header.entries
-    pages = _read_sources(client, user_id, header, window, with_bodies=False)
+        return Window(header.entries, blobs)
+    pages = _read_sources(client, user_id, header, window, with_bodies=bool(call.body_version))
+    if blobs is not None:
+        for page in pages.values():
+            blobs.update(page.blobs)
     entries = _merge(user_id, header, pages).entries
     if oldest_first:
         entries.reverse()
-    return entries[:count]
+    return Window(entries[:count], blobs)
 
 
 def hide_entries(*, user_id: int, entries: Iterable[Entry]) -> None:

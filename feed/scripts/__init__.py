@@ -237,16 +237,18 @@ class RankWindow(NamedTuple):
 
 
 class FeedWindow(NamedTuple):
-    """feed_window.lua: a score window of the user's feed (no bodies)."""
+    """feed_window.lua: a score window of the user's feed, with the bodies of format
+    `body_version` ("" for none)."""
 
     user_id: int
     window: ScoreWindow
+    body_version: str = ""
 
     def keys(self) -> list[str]:
         return _viewer_keys(self.user_id)
 
     def argv(self) -> list[EncodableT]:
-        return self.window.argv()
+        return [*self.window.argv(), self.body_version]
 
 
 class SourceRead(NamedTuple):
