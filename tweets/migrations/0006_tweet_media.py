@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("media", "0001_initial"),
-        ("tweets", "0004_repost_ids_from_tweet_sequence"),
+        ("tweets", "0005_bookmark"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
