@@ -485,8 +485,9 @@ def run_media(stage: Stage, args: argparse.Namespace, only: set[str]) -> list[Re
         return results
     if "media_feed" in only:
         log("media feed: 20 tweets x 4 images vs text only, GET /api/feed/ in-process")
-        results.append(media.media_feed(requests=200 if args.quick else 1000, work=WORK))
-        log(results[-1].line())
+        results += media.media_feed(requests=200 if args.quick else 1000, work=WORK)
+        for result in results[-2:]:
+            log(result.line())
     if not only & {"media_upload", "media_memory"}:
         return results
     folder = WORK / "media"

@@ -143,11 +143,12 @@ class Renderer:
 
     # --- media ------------------------------------------------------------------------
 
-    def media_attachment(self, row: Any) -> dict[str, Any]:
+    def media_attachment(self, row: Any, base: str | None = None) -> dict[str, Any]:
         """A MediaAttachment from a media's compact row (media.selectors.ROW_FIELDS): the same id,
         URLs and description as the native media object; no description is null, as in Mastodon."""
         media_id, file, preview, width, height, preview_width, preview_height, blurhash, description = row
-        base = storage.public_base()
+        if base is None:
+            base = storage.public_base()
         return {
             "id": str(media_id),
             "type": "image",
@@ -160,6 +161,12 @@ class Renderer:
             "description": description or None,
             "blurhash": blurhash,
         }
+
+    def media_attachments(self, rows: Any) -> list[dict[str, Any]]:
+        if not rows:
+            return []
+        base = storage.public_base()
+        return [self.media_attachment(row, base) for row in rows]
 
     # --- statuses -----------------------------------------------------------------
 
@@ -221,7 +228,7 @@ class Renderer:
             "visibility": "public",
             "sensitive": False,
             "spoiler_text": "",
-            "media_attachments": [self.media_attachment(row) for row in getattr(tweet, "media_list", None) or []],
+            "media_attachments": self.media_attachments(getattr(tweet, "media_list", None)),
             "application": None,
             "mentions": [
                 {

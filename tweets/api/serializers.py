@@ -14,7 +14,7 @@ from rest_framework import serializers
 from core.fields import StrictCharField
 from media.api.serializers import MediaOutput
 from media.models import MAX_ATTACHMENTS
-from media.selectors import media_object, parse_media_id
+from media.selectors import media_objects, parse_media_id
 from tweets.models import TWEET_MAX_LENGTH, Tweet
 
 
@@ -45,7 +45,7 @@ def tweet_to_dict(tweet: Any) -> dict[str, Any]:
         "reposted": bool(getattr(tweet, "reposted", False)),
         "mentions": [{"id": str(m["id"]), "username": m["username"]} for m in tweet.mention_list],
         "hashtags": list(tweet.tag_list),
-        "media": [media_object(row) for row in tweet.media_list],
+        "media": media_objects(tweet.media_list),
     }
     hidden = getattr(tweet, "staff_hidden", None)
     if hidden is not None:  # staff only: whether a moderator hid it
