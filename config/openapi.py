@@ -55,6 +55,7 @@ def _error_content(code: str) -> dict[str, Any]:
 
 def add_common_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """Shared error components on every error answer, JSON-only request bodies, 415 and 503."""
+    _unprefix_lookahead_paths(result)
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     schemas["ValidationError"] = VALIDATION_ERROR_SCHEMA
@@ -75,3 +76,15 @@ def add_common_responses(result: dict[str, Any], generator: Any, request: Any, p
                 if code[0] in "45" and "content" not in response:
                     response["content"] = _error_content(code)
     return result
+
+
+def _unprefix_lookahead_paths(result: dict[str, Any]) -> None:
+    """Mastodon paths are mounted under a zero-width lookahead (config/urls.py), which the
+    generator renders as a `{var}` path parameter: give them their real path."""
+    paths = result.get("paths", {})
+    for path in [path for path in paths if path.startswith("/{var}")]:
+        methods = paths.pop(path)
+        for operation in methods.values():
+            if isinstance(operation, dict) and "parameters" in operation:
+                operation["parameters"] = [p for p in operation["parameters"] if p.get("name") != "var"]
+        paths["/" + path.removeprefix("/{var}")] = methods

@@ -58,27 +58,30 @@ local function prune(feed, rp, maxlen)
 end
 """
 
-# KEYS: feeds. ARGV: tweet id, score, maxlen. Returns the number of feeds written.
+# KEYS: feeds. ARGV: tweet id, score, maxlen. Returns the 1-based positions of the feeds
+# the tweet newly entered (a re-run adds nothing, so the streams hear of it once).
 # The trim is one ZREMRANGEBYRANK without the ZCARD test of _TRIM: a range that is empty
 # (a feed not full) costs Redis next to nothing, and a full feed, the common case of a fan-out
 # to active users, is then two calls instead of three (bench/README.md, fan-out).
 FAN_OUT = """
 local stop = -(tonumber(ARGV[3]) + 1)
-for _, feed in ipairs(KEYS) do
-  redis.call('ZADD', feed, ARGV[2], ARGV[1])
+local added = {}
+for i, feed in ipairs(KEYS) do
+  if redis.call('ZADD', feed, ARGV[2], ARGV[1]) == 1 then added[#added + 1] = i end
   redis.call('ZREMRANGEBYRANK', feed, 1, stop)
 end
-return #KEYS
+return added
 """
 
-# KEYS: feed, reposts, feed, reposts, ... ARGV: tweet id. Returns feeds that had it.
+# KEYS: feed, reposts, feed, reposts, ... ARGV: tweet id. Returns the 1-based positions
+# (pairs) of the feeds that had it.
 REMOVE = """
-local n = 0
+local removed = {}
 for i = 1, #KEYS, 2 do
-  n = n + redis.call('ZREM', KEYS[i], ARGV[1])
+  if redis.call('ZREM', KEYS[i], ARGV[1]) == 1 then removed[#removed + 1] = (i + 1) / 2 end
   redis.call('HDEL', KEYS[i + 1], ARGV[1])
 end
-return n
+return removed
 """
 
 # Add or refresh a repost entry, never duplicating: a tweet in the feed by its own right
@@ -96,22 +99,23 @@ end
 """
 
 # KEYS: feed, reposts pairs. ARGV: tweet id, score (repost time), reposter id, maxlen.
-# The caller leaves out the feeds of users who follow the tweet's author.
+# The caller leaves out the feeds of users who follow the tweet's author. Returns the
+# 1-based positions (pairs) of the feeds the entry entered or moved up in.
 REPOST_ADD = (
     _PRUNE
     + _REPOST_ENTRY
     + f"""
 local maxlen = tonumber(ARGV[4])
-local n = 0
+local added = {{}}
 for i = 1, #KEYS, 2 do
   local feed, rp = KEYS[i], KEYS[i + 1]
   if repost_entry(feed, rp, ARGV[1], ARGV[2], ARGV[3]) == 1 then
     {_TRIM}
     prune(feed, rp, maxlen)
-    n = n + 1
+    added[#added + 1] = (i + 1) / 2
   end
 end
-return n
+return added
 """
 )
 
@@ -240,6 +244,12 @@ class SlotReply(NamedTuple):
 
     feeds: list[int]
     value: Any
+
+
+def positions(replies: list[SlotReply], items: Sequence[Any]) -> list[Any]:
+    """The items (the caller's list given to `run_feeds`, e.g. user ids) at the 1-based
+    positions the scripts returned (each relative to its own call's feeds)."""
+    return [items[reply.feeds[int(position) - 1]] for reply in replies for position in reply.value]
 
 
 def run_feeds(name: str, client: Any, per_feed_keys: list[list[str]], args: Sequence[Any]) -> list[SlotReply]:

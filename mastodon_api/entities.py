@@ -43,8 +43,18 @@ class Renderer:
     """Formats entities for one request (its base URL) and one viewer."""
 
     def __init__(self, request: HttpRequest) -> None:
-        self.base = f"{request.scheme}://{request.get_host()}"
-        self.domain = request.get_host()
+        self._set_base(f"{request.scheme}://{request.get_host()}", request.get_host())
+
+    @classmethod
+    def for_base(cls, base: str) -> "Renderer":
+        """A renderer for a server URL (`https://example.com`): the stream process has no request."""
+        renderer = cls.__new__(cls)
+        renderer._set_base(base.rstrip("/"), base.split("://", 1)[-1].rstrip("/"))
+        return renderer
+
+    def _set_base(self, base: str, domain: str) -> None:
+        self.base = base
+        self.domain = domain
         self.avatar = self.base + static("mastodon_api/avatar.png")
         self.header = self.base + static("mastodon_api/header.png")
 

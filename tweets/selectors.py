@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Block, User
-from accounts.selectors import blocked_either_way
+from accounts.selectors import blocked_either_way, muted_by
 from config.replicas import read_connection
 from tweets.models import Hashtag, Like, Mention, Repost, Tweet, TweetHashtag
 from tweets.parsing import is_valid_tag
@@ -122,6 +122,28 @@ def hashtag_tweets(*, tag: str, viewer: User | None) -> QuerySet[Tweet]:
         raise Http404("Not a hashtag.")
     qs = tweet_queryset(viewer=viewer).filter(hashtags__name=tag.lower()).order_by("-created_at", "-id")
     return without_blocked(qs, viewer=viewer)
+
+
+def public_tweets(*, viewer: User | None) -> QuerySet[Tweet]:
+    """Every visible tweet (replies too), newest first by id; without those a block stands
+    between or whose author the viewer mutes (Mastodon's public timeline)."""
+    qs = without_blocked(tweet_queryset(viewer=viewer), viewer=viewer)
+    if viewer is not None and viewer.is_authenticated:
+        qs = qs.exclude(muted_by(viewer_id=viewer.pk, other=OuterRef("author_id")))
+    return qs.order_by("-id")
+
+
+def interactions(*, tweet_id: int, user_ids: list[int]) -> tuple[set[int], set[int]]:
+    """Which of these users liked, and which reposted, the tweet: one query."""
+    if not user_ids:
+        return set(), set()
+    likes = Like.objects.filter(tweet_id=tweet_id, user_id__in=user_ids).values_list("user_id", Value("l"))
+    reposts = Repost.objects.filter(tweet_id=tweet_id, user_id__in=user_ids).values_list("user_id", Value("r"))
+    liked: set[int] = set()
+    reposted: set[int] = set()
+    for user_id, kind in likes.union(reposts, all=True):
+        (liked if kind == "l" else reposted).add(user_id)
+    return liked, reposted
 
 
 def trending_hashtags(*, window: timedelta = TRENDING_WINDOW, size: int = TRENDING_SIZE) -> list[dict[str, object]]:
