@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     # Mastodon-compatible client API (DESIGN.md section 7): OAuth 2 provider and the translation app.
     "oauth2_provider",
     "mastodon_api",
+    # Real-time streams (DESIGN.md section 10): the stream process, and the publisher web and workers use.
+    "streaming",
 ]
 # Benchmarks (issue 5), development only: BENCH_ENDPOINTS=1 (set by `make bench`) installs the
 # bench app (seed_bench, bench_search) and mounts its framework-ceiling endpoint
@@ -228,6 +230,24 @@ FEED_REDIS_CLUSTER_URL = env.str("FEED_REDIS_CLUSTER_URL", default="")
 FANOUT_CHUNK_SIZE = env.int("FANOUT_CHUNK_SIZE", default=5000)
 # How long a dispatched chunked fan-out is left to its chunks before the sweeper dispatches it again.
 FANOUT_CHUNK_LEASE_SECONDS = env.int("FANOUT_CHUNK_LEASE_SECONDS", default=600)
+
+# --- Streaming (DESIGN.md section 10, streaming/) ---------------------------
+
+PORT = env.int("PORT", default=8000)
+# The stream process (`manage.py stream`, uvicorn); `make run` starts it beside the web server.
+STREAMING_PORT = env.int("STREAMING_PORT", default=PORT + 1)
+# What instance v1 `urls.streaming_api` and v2 `configuration.urls.streaming` advertise.
+# Empty: ws://<the request's host>:<STREAMING_PORT> (wss:// on https). Behind a proxy: the public URL.
+STREAMING_URL = env.str("STREAMING_URL", default="")
+# Open streams (SSE responses and WebSockets) one account may hold in one stream process.
+STREAMING_MAX_CONNECTIONS_PER_USER = env.int("STREAMING_MAX_CONNECTIONS_PER_USER", default=20)
+# Bytes queued for one connection before it is cut (a client that stopped reading).
+STREAMING_MAX_BUFFER_BYTES = env.int("STREAMING_MAX_BUFFER_BYTES", default=256 * 1024)
+STREAMING_HEARTBEAT_SECONDS = env.float("STREAMING_HEARTBEAT_SECONDS", default=10.0)  # SSE comment lines
+STREAMING_MARKER_TTL = env.int("STREAMING_MARKER_TTL", default=60)  # "someone listens" keys, refreshed every third
+STREAMING_DB_THREADS = env.int("STREAMING_DB_THREADS", default=4)  # token checks and rendering
+STREAMING_SHUTDOWN_SECONDS = env.int("STREAMING_SHUTDOWN_SECONDS", default=5)
+STREAMING_FORWARDED_ALLOW_IPS = env.str("STREAMING_FORWARDED_ALLOW_IPS", default="127.0.0.1")
 
 # --- Celery -----------------------------------------------------------------
 

@@ -215,7 +215,9 @@ def followers_among(*, author_id: int, user_ids: list[int]) -> set[int]:
     """Which of these users follow `author_id`."""
     if not user_ids:
         return set()
-    return set(Follow.objects.filter(followee_id=author_id, follower_id__in=user_ids).values_list("follower_id", flat=True))
+    return set(
+        Follow.objects.filter(followee_id=author_id, follower_id__in=user_ids).values_list("follower_id", flat=True)
+    )
 
 
 def merged_entry_viewers(

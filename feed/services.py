@@ -236,6 +236,7 @@ def remove_tweet_from_feeds(*, tweet_id: int, author_id: int, reposter_ids: Iter
     for user_id in dict.fromkeys([author_id, *reposter_ids]):
         score = merged.unrecord(client, user_id=user_id, tweet_id=tweet_id)
         # A merged entry is in the user's own feed and source list only.
+        reach: Iterator[int]
         if merged.reaches_followers(user_id=user_id, score=score):
             reach = _audience(user_id)
         else:

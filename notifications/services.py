@@ -13,6 +13,8 @@ Called by the Celery tasks, after the cause committed. Safe against redelivery a
   cause nothing for the blocker or muter.
 """
 
+from typing import Any
+
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import Combinable
@@ -43,7 +45,7 @@ def _insert(rows: list[Notification]) -> int:
         return 0
     table = Notification._meta.db_table
     values = ", ".join(["(%s, %s, %s, %s, %s, false)"] * len(rows))
-    params: list[object] = []
+    params: list[Any] = []
     now = timezone.now()
     for row in rows:
         params += [row.recipient_id, row.actor_id, row.type, row.tweet_id, now]

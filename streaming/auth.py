@@ -5,6 +5,7 @@ the stream process runs these in its database threads.
 
 import hashlib
 from dataclasses import dataclass
+
 from django.db.models import F, Q
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
@@ -124,7 +125,7 @@ def still_valid(principals: list[Principal]) -> set[Principal]:
         )
         for principal in jwts:
             active, changed = users.get(principal.user_id, (False, None))
-            if active and not (principal.jti and auth_cache.logged_out(principal.jti)):
-                if changed is None or principal.issued_at >= changed.timestamp():
-                    valid.add(principal)
+            logged_out = bool(principal.jti) and auth_cache.logged_out(principal.jti)
+            if active and not logged_out and (changed is None or principal.issued_at >= changed.timestamp()):
+                valid.add(principal)
     return valid

@@ -49,7 +49,7 @@ class Subscription(NamedTuple):
 class Connection:
     """One client (an SSE response or a WebSocket): its subscriptions and its outgoing queue."""
 
-    __slots__ = ("principal", "base", "ws", "subscriptions", "_items", "_size", "_wake", "closed", "reason", "abort")
+    __slots__ = ("_items", "_size", "_wake", "abort", "base", "closed", "principal", "reason", "subscriptions", "ws")
 
     def __init__(self, principal: auth.Principal, base: str, *, ws: bool, abort: Callable[[], None]) -> None:
         self.principal = principal
@@ -348,7 +348,9 @@ class Hub:
             if event == "update":
                 self._spawn(self._deliver_source_update(ident, message))
             elif event == "delete":
-                self._deliver_delete([c for uid in self.source_users.get(ident, ()) for c in self.home.get(uid, ())], message)
+                self._deliver_delete(
+                    [c for uid in self.source_users.get(ident, ()) for c in self.home.get(uid, ())], message
+                )
         elif kind == "public":
             if event == "update" and (self.public or self.tags):
                 self._spawn(self._deliver_public(message))
@@ -469,7 +471,9 @@ class Hub:
         connections = list(self.notify.get(user_id, ()))
         memo: dict[Any, Any] = {}
         for base in {c.base for c in connections}:
-            entity = await self.run(render.notification, base=base, notification_id=notification_id, recipient_id=user_id)
+            entity = await self.run(
+                render.notification, base=base, notification_id=notification_id, recipient_id=user_id
+            )
             if entity is None:
                 return
             payload = orjson.dumps(entity).decode()

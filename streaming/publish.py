@@ -46,7 +46,9 @@ def publish(names: list[str], message: dict[str, Any]) -> int:
     try:
         if _script is None:
             _script = client.register_script(_PUBLISH_IF_LISTENED)
-        sent = _script(keys=[channels.marker(name) for name in names], args=[orjson.dumps(message), *names], client=client)
+        sent = _script(
+            keys=[channels.marker(name) for name in names], args=[orjson.dumps(message), *names], client=client
+        )
     except RedisError as exc:
         logger.warning("streaming: could not publish %s: %s", message.get("e"), exc)
         return 0

@@ -58,9 +58,7 @@ def notification(*, base: str, notification_id: int, recipient_id: int) -> dict[
     viewer = User.objects.filter(pk=recipient_id, is_active=True).first()
     if viewer is None:
         return None
-    rows = list(
-        visible_notifications(viewer_id=recipient_id).filter(pk=notification_id).values(*NOTIFICATION_FIELDS)
-    )
+    rows = list(visible_notifications(viewer_id=recipient_id).filter(pk=notification_id).values(*NOTIFICATION_FIELDS))
     rendered = render_notifications(Renderer.for_base(base), rows, viewer=viewer)
     return rendered[0] if rendered else None
 
