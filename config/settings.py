@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from redis.connection import parse_url as _redis_parse_url
 
 from config.dev import running_urls
 from config.secrets import validate_secret_key
@@ -248,6 +249,11 @@ STREAMING_MARKER_TTL = env.int("STREAMING_MARKER_TTL", default=60)  # "someone l
 STREAMING_DB_THREADS = env.int("STREAMING_DB_THREADS", default=4)  # token checks and rendering
 STREAMING_SHUTDOWN_SECONDS = env.int("STREAMING_SHUTDOWN_SECONDS", default=5)
 STREAMING_FORWARDED_ALLOW_IPS = env.str("STREAMING_FORWARDED_ALLOW_IPS", default="127.0.0.1")
+# Pub/sub channels ignore Redis databases: deployments (and test runs) sharing a Redis server are
+# kept apart by this prefix, by default the database number of REDIS_URL.
+STREAMING_CHANNEL_PREFIX = env.str(
+    "STREAMING_CHANNEL_PREFIX", default=f"chirp:stream:{_redis_parse_url(REDIS_URL).get('db', 0)}:"
+)
 
 # --- Celery -----------------------------------------------------------------
 

@@ -63,9 +63,12 @@ def _jwt(raw: str) -> Principal:
         token = AccessToken(raw)  # type: ignore[arg-type]  # the stubs want a Token; it takes the encoded one
     except TokenError as exc:
         raise Refused("Invalid access token") from exc
-    user_id, jti = token.get("user_id"), str(token.get("jti") or "")
-    if not isinstance(user_id, int):
+    raw_id, jti = token.get("user_id"), str(token.get("jti") or "")
+    if isinstance(raw_id, str) and raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 19:
+        raw_id = int(raw_id)  # SimpleJWT writes the id as a string
+    if not isinstance(raw_id, int) or isinstance(raw_id, bool):
         raise Refused("Invalid access token")
+    user_id = raw_id
     state = auth_cache.cached_state(user_id)
     if state is None:
         row = User.objects.filter(pk=user_id).values_list("is_active", "password_changed_at").first()

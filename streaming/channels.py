@@ -1,15 +1,17 @@
 """The Redis pub/sub layout of the streams (on REDIS_URL, never the feed cluster). Only this
 module builds channel and marker names.
 
-- ``chirp:stream:user:<id>``: what reaches one user's streams: `update` (an entry entered the
+Channels (``chirp:stream:<redis db>:`` + name, see STREAMING_CHANNEL_PREFIX):
+
+- ``user:<id>``: what reaches one user's streams: `update` (an entry entered the
   home feed), `delete`, `notification`, and the controls `auth` (check this user's tokens
   again: revoked, password changed, logged out, suspended) and `follows` (recompute the
   merged authors listened to).
-- ``chirp:stream:source:<id>``: the entries of a merged author (hybrid fan-out), for the
+- ``source:<id>``: the entries of a merged author (hybrid fan-out), for the
   listeners who follow them.
-- ``chirp:stream:public``: every new tweet and every deletion (public and hashtag streams).
-- ``chirp:stream:control``: process-wide news (an author merged or no longer merged).
-- ``chirp:stream:on:<channel>``: the "someone is subscribed" marker of a channel (a key with
+- ``public``: every new tweet and every deletion (public and hashtag streams).
+- ``control``: process-wide news (an author merged or no longer merged).
+Keys: ``chirp:stream:on:<name>``, the "someone is subscribed" marker of a channel (a key with
   a TTL, refreshed by the stream processes that hold a listener), as Mastodon's
   ``subscribed:timeline:<id>``. Publishers look it up first: publishing to nobody costs one
   key lookup.
@@ -19,39 +21,45 @@ id or null>}``): the stream process renders each event once, with the Mastodon A
 serializers, for all its listeners.
 """
 
-PREFIX = "chirp:stream:"
-MARKER_PREFIX = f"{PREFIX}on:"
-PUBLIC = f"{PREFIX}public"
-CONTROL = f"{PREFIX}control"
-_USER = f"{PREFIX}user:"
-_SOURCE = f"{PREFIX}source:"
+from django.conf import settings
+
+MARKER_PREFIX = "chirp:stream:on:"
+
+
+def _prefix() -> str:
+    """Channel names carry STREAMING_CHANNEL_PREFIX (by default the Redis database number):
+    pub/sub ignores databases, so two deployments (or test runs) on one Redis server must
+    not hear each other."""
+    return str(settings.STREAMING_CHANNEL_PREFIX)
 
 
 def user(user_id: int) -> str:
-    return f"{_USER}{user_id}"
+    return f"{_prefix()}user:{user_id}"
 
 
 def source(author_id: int) -> str:
-    return f"{_SOURCE}{author_id}"
+    return f"{_prefix()}source:{author_id}"
+
+
+def public() -> str:
+    return f"{_prefix()}public"
+
+
+def control() -> str:
+    return f"{_prefix()}control"
 
 
 def marker(channel: str) -> str:
-    """The "someone listens" key of a channel."""
-    return MARKER_PREFIX + channel.removeprefix(PREFIX)
+    """The "someone listens" key of a channel (a key: in the database of REDIS_URL)."""
+    return MARKER_PREFIX + channel.removeprefix(_prefix())
 
 
 def parse(channel: str) -> tuple[str, int | None]:
     """("user", id), ("source", id), ("public", None) or ("control", None); ("", None) otherwise."""
-    if channel.startswith(_USER):
-        return "user", _int(channel[len(_USER) :])
-    if channel.startswith(_SOURCE):
-        return "source", _int(channel[len(_SOURCE) :])
-    if channel == PUBLIC:
-        return "public", None
-    if channel == CONTROL:
-        return "control", None
+    rest = channel.removeprefix(_prefix())
+    kind, _, ident = rest.partition(":")
+    if kind in ("user", "source") and ident.isdigit():
+        return kind, int(ident)
+    if rest in ("public", "control") and not ident:
+        return rest, None
     return "", None
-
-
-def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() else None

@@ -238,10 +238,10 @@ class Hub:
     # --- channels and markers ----------------------------------------------------------
 
     def _desired(self) -> set[str]:
-        wanted = {channels.CONTROL, *(channels.user(user_id) for user_id in self.by_user)}
+        wanted = {channels.control(), *(channels.user(user_id) for user_id in self.by_user)}
         wanted.update(channels.source(author_id) for author_id in self.source_users)
         if self.public or self.tags:
-            wanted.add(channels.PUBLIC)
+            wanted.add(channels.public())
         return wanted
 
     def _want_sync(self) -> None:
@@ -273,7 +273,7 @@ class Hub:
         """Set the "someone listens" marker of these channels, with its TTL."""
         assert self.redis is not None
         ttl = settings.STREAMING_MARKER_TTL
-        batch = [channels.marker(name) for name in names if name != channels.CONTROL]
+        batch = [channels.marker(name) for name in names if name != channels.control()]
         for start in range(0, len(batch), 1000):
             async with self.redis.pipeline(transaction=False) as pipe:
                 for key in batch[start : start + 1000]:
@@ -307,8 +307,8 @@ class Hub:
             try:
                 self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
                 self.subscribed = set()
-                await self.pubsub.subscribe(channels.CONTROL)
-                self.subscribed.add(channels.CONTROL)
+                await self.pubsub.subscribe(channels.control())
+                self.subscribed.add(channels.control())
                 self.merged = await self.run(render.merged_author_ids)
                 await self._sync()
                 if connected_before:
@@ -355,7 +355,8 @@ class Hub:
             if event == "update" and (self.public or self.tags):
                 self._spawn(self._deliver_public(message))
             elif event == "delete":
-                self._deliver_delete([*self.public, *(c for group in self.tags.values() for c in group)], message)
+                listeners = dict.fromkeys([*self.public, *(c for group in self.tags.values() for c in group)])
+                self._deliver_delete(list(listeners), message)
         elif kind == "control" and event == "merged":
             self._spawn(self._on_merged(int(message["a"]), bool(message.get("on"))))
 
@@ -409,7 +410,7 @@ class Hub:
         """A new tweet: to the public streams and the hashtag streams of its tags, minus the
         listeners a block or mute stands between (as in the feed)."""
         tweet_id, author_id = int(message["t"]), int(message["a"])
-        listeners = [*self.public, *(c for group in self.tags.values() for c in group)]
+        listeners = list(dict.fromkeys([*self.public, *(c for group in self.tags.values() for c in group)]))
         excluded = await self.run(
             render.excluded_among, user_ids=list({c.user_id for c in listeners}), others=[author_id]
         )

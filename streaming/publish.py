@@ -64,12 +64,12 @@ def to_source(author_id: int, message: dict[str, Any]) -> int:
 
 
 def to_public(message: dict[str, Any]) -> int:
-    return publish([channels.PUBLIC], message)
+    return publish([channels.public()], message)
 
 
 def to_control(message: dict[str, Any]) -> None:
     """Process-wide news for every stream process (rare: no marker)."""
     try:
-        _client().publish(channels.CONTROL, orjson.dumps(message))
+        _client().publish(channels.control(), orjson.dumps(message))
     except RedisError as exc:
         logger.warning("streaming: could not publish %s: %s", message.get("e"), exc)
