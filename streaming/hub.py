@@ -270,15 +270,22 @@ class Hub:
             logger.warning("streaming: could not change subscriptions: %s", exc)
 
     async def _mark(self, names: Iterable[str]) -> None:
-        """Set the "someone listens" marker of these channels, with its TTL."""
+        """Set the "someone listens" marker of these channels, with its TTL. Tried twice: after
+        a Redis restart the pool's first connection is a dead one."""
         assert self.redis is not None
         ttl = settings.STREAMING_MARKER_TTL
         batch = [channels.marker(name) for name in names if name != channels.control()]
         for start in range(0, len(batch), 1000):
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for key in batch[start : start + 1000]:
-                    pipe.set(key, 1, ex=ttl)
-                await pipe.execute()
+            for attempt in (1, 2):
+                try:
+                    async with self.redis.pipeline(transaction=False) as pipe:
+                        for key in batch[start : start + 1000]:
+                            pipe.set(key, 1, ex=ttl)
+                        await pipe.execute()
+                    break
+                except (RedisError, OSError):
+                    if attempt == 2:
+                        raise
 
     async def _refresh_markers(self) -> None:
         while not self.stopping:
@@ -315,9 +322,15 @@ class Hub:
                     logger.warning("streaming: reconnected to Redis; %d channels", len(self.subscribed))
                     self._spawn(self._after_outage())
                 connected_before, delay = True, 0.2
+                handled = 0
                 async for message in self.pubsub.listen():
                     if message.get("type") == "message":
                         self._dispatch(_text(message["channel"]), message["data"])
+                    handled += 1
+                    if handled % 64 == 0:
+                        # A burst is read from the socket's buffer without a pause: let the
+                        # connections write (and the renders start) between messages.
+                        await asyncio.sleep(0)
             except (RedisError, OSError) as exc:
                 logger.warning("streaming: Redis pub/sub lost (%s); reconnecting in %.1f s", exc, delay)
             except Exception:  # a bug must not stop the only listener
