@@ -1,6 +1,6 @@
 """`make bench` / `make bench-quick`: seed, then run benchmarks 2-6 of issue 5 side by side.
 
-    python -m bench.run [--quick] [--only feed_read,...,hybrid] [--no-seed]   (names: ALL below)
+    python -m bench.run [--quick] [--only feed_read,...,hybrid,streaming] [--no-seed]   (names: ALL below)
 
 Services: PostgreSQL from BENCH_DATABASE_URL, else the embedded one (pgserver, as `make
 run`) with database chirp_bench (chirp_bench_quick for --quick); never DATABASE_URL, since
@@ -37,7 +37,17 @@ if TYPE_CHECKING:
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORK = BASE_DIR / "var" / "bench"
 VENV_BIN = Path(sys.executable).parent
-ALL = ("feed_read", "memory", "mastodon_home", "fan_out", "fan_out_cluster", "http", "latency", "hybrid")
+ALL = (
+    "feed_read",
+    "memory",
+    "mastodon_home",
+    "fan_out",
+    "fan_out_cluster",
+    "http",
+    "latency",
+    "hybrid",
+    "streaming",
+)
 
 # gunicorn for 2 cores (see README): gthread workers overlap the Redis/PostgreSQL waits;
 # 3 processes x 4 threads measured best for both endpoints among 2x4, 3x2, 3x4, 4x2, 5x1.
@@ -259,6 +269,8 @@ def main(argv: list[str]) -> int:
         results, meta = run(stage, args, only)
         if "hybrid" in only:
             meta["hybrid"] = run_hybrid(quick=args.quick)
+        if "streaming" in only:
+            meta["streaming"] = run_streaming(quick=args.quick)
     except KeyboardInterrupt:
         return 130
     finally:
@@ -271,7 +283,7 @@ def main(argv: list[str]) -> int:
             print(f"{key}: {meta[key]}")
     for result in results:
         print(result.line())
-    for line in meta.get("hybrid", []):
+    for line in meta.get("hybrid", []) + meta.get("streaming", []):
         print(line)
     details = WORK / ("last-quick.json" if args.quick else "last.json")
     print(f"total {meta['total_s']} s; details in {details}")
@@ -304,6 +316,33 @@ def run_hybrid(*, quick: bool) -> list[str]:
     if out.returncode != 0:
         return [f"hybrid             failed (exit {out.returncode}): {out.stderr.strip().splitlines()[-1:]}"]
     return [line for line in out.stdout.splitlines() if line.startswith("hybrid_")]
+
+
+def run_streaming(*, quick: bool) -> list[str]:
+    """The streaming benchmarks (bench/streaming.py) in a process of their own, on a database of
+    their own (they replace its users), Redis db 3 and a broker db of their own (their worker)."""
+    from django.db import connection
+
+    from config.testrun import with_database_name, with_redis_db
+
+    name = connection.settings_dict["NAME"] + "_stream"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    env = {
+        **os.environ,
+        "DATABASE_URL": with_database_name(os.environ["DATABASE_URL"], "_stream"),
+        "REDIS_URL": with_redis_db(os.environ["REDIS_URL"], 3),
+        "CELERY_BROKER_URL": with_redis_db(os.environ["REDIS_URL"], 4),
+        "FANOUT_FOLLOWER_LIMIT": "10000",  # the default: 10,000 followers are still pushed
+    }
+    log("streaming benchmarks (bench/streaming.py)")
+    argv = [sys.executable, "-m", "bench.streaming", *(["--quick"] if quick else [])]
+    out = subprocess.run(argv, env=env, cwd=BASE_DIR, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        return [f"streaming          failed (exit {out.returncode}): {out.stderr.strip().splitlines()[-1:]}"]
+    return [line for line in out.stdout.splitlines() if line.startswith(("stream_", "post_to_feed_listened"))]
 
 
 def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore[no-untyped-def]
