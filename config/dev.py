@@ -479,7 +479,9 @@ class Runner:
 
     def banner(self, logs: Path) -> None:
         base = f"http://127.0.0.1:{self.port}"
-        log(f"logs:    {logs}/ (web.log, access.log, worker.log, streaming.log; LOG_CONSOLE_LEVEL=INFO shows them here)")
+        log(
+            f"logs:    {logs}/ (web.log, access.log, worker.log, streaming.log; LOG_CONSOLE_LEVEL=INFO shows them here)"
+        )
         log(f"API:     {base}/api/")
         log(f"Docs:    {base}/api/docs/")
         log(f"Admin:   {base}/admin/  (create a moderator: make superuser)")

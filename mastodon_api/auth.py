@@ -1,6 +1,9 @@
 """Mastodon endpoints authenticate with OAuth 2 access tokens only, and check their scopes."""
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework import exceptions
 from rest_framework.request import Request
@@ -40,3 +43,17 @@ class MastodonTokenAuthentication(OAuth2Authentication):
 def token_allows(token: object, scope: str) -> bool:
     """Whether the token's scopes grant `scope` (`read` grants `read:statuses`, and so on)."""
     return scope in expand_scopes(getattr(token, "scope", "").split())
+
+
+class MastodonTokenScheme(OpenApiAuthenticationExtension):
+    """The Mastodon paths in the OpenAPI schema (the public timeline) take a Mastodon OAuth token."""
+
+    target_class = "mastodon_api.auth.MastodonTokenAuthentication"
+    name = "mastodonToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A Mastodon OAuth 2 access token (POST /oauth/token); JWTs are not accepted here.",
+        }

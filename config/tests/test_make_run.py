@@ -62,7 +62,15 @@ class MakeRun:
         self.port = port
         self.mark = uuid.uuid4().hex
         self.out_path = var.parent / f"{var.name}-{self.mark[:8]}.out"
-        drop = ("REDIS_URL", "CELERY_BROKER_URL", "LOG_FILE", "LOG_CONSOLE_LEVEL", "PORT", "STREAMING_PORT", "CHIRP_VAR_DIR")
+        drop = (
+            "REDIS_URL",
+            "CELERY_BROKER_URL",
+            "LOG_FILE",
+            "LOG_CONSOLE_LEVEL",
+            "PORT",
+            "STREAMING_PORT",
+            "CHIRP_VAR_DIR",
+        )
         self.env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("MAKE")}
         self.env.update(
             DATABASE_URL=test_database_url(),

@@ -67,7 +67,11 @@ def test_a_page_costs_the_same_queries_whatever_its_length(alice, bob, mclient):
 def test_instance_advertises_the_streaming_url():
     v1 = APIClient().get("/api/v1/instance").json()
     v2 = APIClient().get("/api/v2/instance").json()
-    assert v1["urls"]["streaming_api"] == v2["configuration"]["urls"]["streaming"] == f"ws://testserver:{settings.STREAMING_PORT}"
+    assert (
+        v1["urls"]["streaming_api"]
+        == v2["configuration"]["urls"]["streaming"]
+        == f"ws://testserver:{settings.STREAMING_PORT}"
+    )
     with override_settings(STREAMING_URL="wss://streaming.example.com/"):
         v1 = APIClient().get("/api/v1/instance").json()
         assert v1["urls"]["streaming_api"] == "wss://streaming.example.com"

@@ -72,12 +72,6 @@ class TagTimelineView(MastodonView):
         return self.paged(render_statuses(self.renderer, tweets, viewer=viewer))
 
 
-_MASTODON_ERROR = {
-    "type": "object",
-    "description": "Mastodon's error shape.",
-    "properties": {"error": {"type": "string"}},
-    "required": ["error"],
-}
 _ID_PARAMETERS = [
     OpenApiParameter(name, str, description=f"{what} (a status id: digits)", required=False)
     for name, what in (
@@ -118,11 +112,9 @@ class PublicTimelineView(MastodonView):
                 response={"type": "array", "items": {"type": "object", "description": "A Mastodon Status entity"}},
                 description="Statuses, newest first.",
             ),
-            401: OpenApiResponse(
-                response=_MASTODON_ERROR, description="A token was sent and is invalid, revoked or expired."
-            ),
-            422: OpenApiResponse(response=_MASTODON_ERROR, description="A malformed id or limit."),
-            429: OpenApiResponse(response=_MASTODON_ERROR, description="Rate limited; see Retry-After."),
+            401: OpenApiResponse(description="A token was sent and is invalid, revoked or expired."),
+            422: OpenApiResponse(description="A malformed id or limit."),
+            429: OpenApiResponse(description="Rate limited; see Retry-After."),
         },
     )
     def get(self, request: Request) -> Response:

@@ -4,7 +4,6 @@ that stops reading, SIGTERM."""
 from __future__ import annotations
 
 import signal
-import socket
 import time
 
 import orjson
@@ -82,7 +81,7 @@ def test_a_client_that_stops_reading_is_cut_past_the_buffer_bound(alice, bob, dj
             while chunk := stuck.recv(65536):
                 received += len(chunk)
             ended = True
-        except (ConnectionResetError, TimeoutError, socket.timeout):
+        except (ConnectionResetError, TimeoutError):
             ended = True
         assert ended and received < 6_000_000, received  # far from all 8 MB: cut
         # The process is fine and serves the others.
