@@ -149,6 +149,7 @@ class Listeners:
         self.count: dict[str, int] = defaultdict(int)
         self.last: dict[str, float] = {}
         self.writers: dict[int, asyncio.StreamWriter] = {}
+        self.tasks: set[asyncio.Task[None]] = set()  # referenced: the loop keeps only weak ones
         self.failed = 0
 
     def open(self, tokens: dict[int, str], concurrency: int = 200) -> None:
@@ -158,7 +159,9 @@ class Listeners:
         gate = asyncio.Semaphore(concurrency)
         opened = [asyncio.get_running_loop().create_future() for _ in tokens]
         for (user_id, token), ready in zip(tokens.items(), opened, strict=True):
-            asyncio.get_running_loop().create_task(self._one(user_id, token, gate, ready))
+            task = asyncio.get_running_loop().create_task(self._one(user_id, token, gate, ready))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
         await asyncio.gather(*opened)
 
     async def _one(self, user_id: int, token: str, gate: asyncio.Semaphore, ready: asyncio.Future[None]) -> None:

@@ -185,6 +185,8 @@ class Hub:
         return len(self.by_user.get(user_id, ())) < settings.STREAMING_MAX_CONNECTIONS_PER_USER
 
     def add(self, connection: Connection) -> None:
+        if self.stopping:  # authenticated while SIGTERM was closing the others: close it too
+            connection.close("shutdown")
         self.connections.add(connection)
         self.by_user[connection.user_id].add(connection)
         self._want_sync()
