@@ -15,35 +15,38 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 install: $(VENV)/.installed
 
 run: install
-	$(PY) -m config.dev run
+	$(PY) -m devtools.dev run
 
 test: install browser-deps node-deps
-	$(PY) -m config.dev test
+	$(PY) -m devtools.dev test
 
 # The feed suite again with home feeds on a real Redis Cluster (3 masters, 3 replicas from
 # redis-server on loopback ports, started by the tests): FEED_REDIS_CLUSTER_URL's code path.
-# The browser tests (config/tests/test_browser.py) drive Debian's chromium with Playwright,
+# The browser tests (tests/system/test_browser.py) drive Debian's chromium with Playwright,
 # which never downloads a browser of its own.
 browser-deps:
 	@test -x /usr/bin/chromium || \
 	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
 
-# openapi-typescript and tsc for the generated-client test (config/tests/test_generated_clients.py),
-# pinned by config/tests/clients/package-lock.json, installed under var/node.
+# openapi-typescript and tsc for the generated-client test (tests/system/test_generated_clients.py) and masto
+# (masto.js) for the streaming client test (tests/system/test_stream_clients.py),
+# pinned by tests/system/clients/package-lock.json, installed under var/node.
 NODE_DIR := var/node
-$(NODE_DIR)/.installed: config/tests/clients/package.json config/tests/clients/package-lock.json
+$(NODE_DIR)/.installed: tests/system/clients/package.json tests/system/clients/package-lock.json
 	@command -v npm >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm)
 	mkdir -p $(NODE_DIR)
-	cp config/tests/clients/package.json config/tests/clients/package-lock.json $(NODE_DIR)/
+	cp tests/system/clients/package.json tests/system/clients/package-lock.json $(NODE_DIR)/
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 node-deps: $(NODE_DIR)/.installed
 
-# Lint and types: ruff, then mypy with django-stubs (config in pyproject.toml; CI runs this first).
+# Lint and types: ruff, the import contracts (DESIGN.md section 1, import-linter), then mypy with
+# django-stubs (config in pyproject.toml; CI runs this first).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DEBUG=1 $(VENV)/bin/mypy .  # the django plugin loads settings: DEBUG needs no .env (fresh clone)
 
 fmt: install
@@ -51,10 +54,10 @@ fmt: install
 	$(VENV)/bin/ruff format .
 
 migrations: install
-	$(PY) -m config.dev manage makemigrations
+	$(PY) -m devtools.dev manage makemigrations
 
 superuser: install
-	$(PY) -m config.dev manage createsuperuser
+	$(PY) -m devtools.dev manage createsuperuser
 
 # Benchmarks (bench/README.md): seed 10k users / 1M tweets, then feed read, fan-out, HTTP,
 # post-to-feed latency and memory against their baselines. They need wrk and redis-benchmark.
@@ -79,11 +82,11 @@ bench-hybrid: install
 # (FANOUT_FOLLOWER_LIMIT=0) and all but single-follower ones (=1), on the single Redis and on
 # a real Redis Cluster the tests start (CHIRP_TEST_FEED_CLUSTER=1).
 test-scale: install
-	CHIRP_TEST_FEED_CLUSTER=1 $(PY) -m config.dev test feed
-	FANOUT_FOLLOWER_LIMIT=0 $(PY) -m config.dev test feed
-	FANOUT_FOLLOWER_LIMIT=1 $(PY) -m config.dev test feed
-	CHIRP_TEST_FEED_CLUSTER=1 FANOUT_FOLLOWER_LIMIT=0 $(PY) -m config.dev test feed
-	CHIRP_TEST_FEED_CLUSTER=1 FANOUT_FOLLOWER_LIMIT=1 $(PY) -m config.dev test feed
+	CHIRP_TEST_FEED_CLUSTER=1 $(PY) -m devtools.dev test feed
+	FANOUT_FOLLOWER_LIMIT=0 $(PY) -m devtools.dev test feed
+	FANOUT_FOLLOWER_LIMIT=1 $(PY) -m devtools.dev test feed
+	CHIRP_TEST_FEED_CLUSTER=1 FANOUT_FOLLOWER_LIMIT=0 $(PY) -m devtools.dev test feed
+	CHIRP_TEST_FEED_CLUSTER=1 FANOUT_FOLLOWER_LIMIT=1 $(PY) -m devtools.dev test feed
 
 # Load soak (scripts/soak.py, README "Soak"): 100 users for 60 s through gunicorn + a worker,
 # loopback only; then every posted tweet must be in every follower's feed. ARGS to change.

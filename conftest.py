@@ -1,7 +1,7 @@
 """Project-wide fixtures: API clients with real JWTs, a clean Redis per test, eager Celery.
 
 With CHIRP_TEST_FEED_CLUSTER=1 (`make test-scale`) the session starts a real Redis Cluster
-(3 masters, 3 replicas, config/tests/reliability/servers.py) and home feeds live on it
+(3 masters, 3 replicas, devtools/servers.py) and home feeds live on it
 (FEED_REDIS_CLUSTER_URL); the cache and throttling stay on REDIS_URL.
 """
 
@@ -51,7 +51,7 @@ def _feed_cluster() -> Iterator[None]:
         return
     from django.conf import settings
 
-    from config.tests.reliability.servers import ThrowawayRedisCluster
+    from devtools.servers import ThrowawayRedisCluster
 
     cluster = ThrowawayRedisCluster()
     try:

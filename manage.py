@@ -5,6 +5,32 @@ import os
 import sys
 
 
+def database_unreachable_message(exc: Exception) -> str | None:
+    """One line for manage.py when it could not connect to PostgreSQL at all, else None."""
+    from django.conf import settings
+    from django.db import connection
+
+    text = str(exc).strip()
+    if connection.connection is not None or "connect" not in text.lower():
+        return None  # connected: some other operational error, keep its traceback
+    db = settings.DATABASES["default"]
+    where = db.get("HOST") or "localhost"
+    if not str(where).startswith("/"):
+        where = f"{where}:{db.get('PORT') or 5432}"
+    reason = text.splitlines()[0] if text else type(exc).__name__
+    source = getattr(settings, "DATABASE_URL_SOURCE", "environment")
+    if source == "environment":
+        advice = "Check DATABASE_URL"
+    elif source == "make run":
+        advice = "The `make run` recorded in var/run.json is not answering; restart it"
+    else:
+        advice = (
+            "DATABASE_URL is not set and no `make run` is up here: start `make run` (manage.py then uses its"
+            " servers), or run `.venv/bin/python -m devtools.dev manage ...`, or set DATABASE_URL"
+        )
+    return f"Cannot connect to PostgreSQL at {where} (database {db.get('NAME')!r}): {reason}. {advice}."
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.exceptions import ImproperlyConfigured
@@ -19,8 +45,6 @@ def main() -> None:
         sys.exit(1)
     except OperationalError as exc:
         # No database to talk to is a setup matter, not a bug: one line that says what to do.
-        from config.dev import database_unreachable_message
-
         message = database_unreachable_message(exc)
         if message is None:
             raise

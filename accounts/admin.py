@@ -104,7 +104,7 @@ class UserAdmin(BaseUserAdmin):
     action_form = ModerationActionForm
     add_form = UserAddForm
     # Six short columns that may wrap: the list fits 1280 px beside the filter panel
-    # (config/tests/test_browser.py measures it).
+    # (tests/system/test_browser.py measures it).
     list_display = ("names", "short_email", "status", "tweets", "followers", "joined")
     list_filter = ("is_active", "is_staff", "is_superuser", "created_at")
     search_fields = ("username", "email", "display_name")

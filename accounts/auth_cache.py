@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.models import User
-from config.replicas import primary_reads
+from core.replicas import primary_reads
 
 
 class AuthState(NamedTuple):

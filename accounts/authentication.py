@@ -19,7 +19,7 @@ from rest_framework_simplejwt.tokens import Token
 from accounts import auth_cache
 from accounts.models import User
 from accounts.tokens import issued_before
-from config.replicas import primary_reads
+from core.replicas import primary_reads
 
 # PyJWT's verdicts, most specific first: InvalidSignatureError is a DecodeError.
 _JWT_REASONS: tuple[tuple[type[Exception], str | Promise], ...] = (

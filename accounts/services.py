@@ -13,8 +13,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts import auth_cache, signals
 from accounts.authentication import token_error_reason
 from accounts.models import RESERVED_USERNAMES, Block, Follow, Mute, User
-from config.audit import log_moderation
-from config.events import send_on_commit
+from core.audit import log_moderation
+from core.events import send_on_commit
 
 # Which field a violated unique constraint belongs to.
 _CONSTRAINT_FIELDS = {

@@ -271,7 +271,7 @@ def fan_out_cluster(*, follower_ids: list[int], single: redis.Redis, repeats: in
     """
     from django.conf import settings
 
-    from config.tests.reliability.servers import ThrowawayRedisCluster
+    from devtools.servers import ThrowawayRedisCluster
     from feed import store
 
     size = getattr(settings, "FEED_FANOUT_BATCH_SIZE", 1000)  # as feed.services._batches

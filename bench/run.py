@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from config.processes import free_port, stop, wait_for_port
+from devtools.processes import free_port, stop, wait_for_port
 
 if TYPE_CHECKING:
     from accounts.models import User
     from bench.benchmarks import Result
-    from config.dev import Services
+    from devtools.dev import Services
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORK = BASE_DIR / "var" / "bench"
@@ -95,7 +95,7 @@ class Stage:
         port = free_port()
         data = WORK / "redis"
         data.mkdir(parents=True, exist_ok=True)
-        # The same settings as `make run` (config/dev.py) and docker compose: no persistence,
+        # The same settings as `make run` (devtools/dev.py) and docker compose: no persistence,
         # feeds of 800 entries kept in the compact encoding.
         proc = self.start(
             "redis-server",
@@ -123,7 +123,7 @@ class Stage:
 
 
 def set_up(stage: Stage, quick: bool, listpack_entries: int) -> None:
-    from config.dev import Services, ensure_env_file
+    from devtools.dev import Services, ensure_env_file
 
     ensure_env_file()
     WORK.mkdir(parents=True, exist_ok=True)
@@ -297,7 +297,7 @@ def run_hybrid(*, quick: bool) -> list[str]:
     of their own on the same PostgreSQL (they replace its users) and Redis db 2; their result lines."""
     from django.db import connection
 
-    from config.testrun import with_database_name, with_redis_db
+    from devtools.testrun import with_database_name, with_redis_db
 
     name = connection.settings_dict["NAME"] + "_hybrid"
     with connection.cursor() as cursor:
@@ -321,9 +321,8 @@ def run_hybrid(*, quick: bool) -> list[str]:
 def run_streaming(*, quick: bool) -> list[str]:
     """The streaming benchmarks (bench/streaming.py) in a process of their own, on a database of
     their own (they replace its users), Redis db 3 and a broker db of their own (their worker)."""
+    from devtools.testrun import with_database_name, with_redis_db
     from django.db import connection
-
-    from config.testrun import with_database_name, with_redis_db
 
     name = connection.settings_dict["NAME"] + "_stream"
     with connection.cursor() as cursor:

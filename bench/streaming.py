@@ -48,7 +48,7 @@ from accounts.models import User  # noqa: E402
 from accounts.tokens import AccessToken  # noqa: E402
 from bench.benchmarks import Result, ms, pct  # noqa: E402
 from bench.hybrid import _follow, _insert_users, _reset, _sync_sequence  # noqa: E402
-from config.processes import free_port, stop, wait_for_port  # noqa: E402
+from devtools.processes import free_port, stop, wait_for_port  # noqa: E402
 from feed import keys, store  # noqa: E402
 from tweets import services as tweet_services  # noqa: E402
 

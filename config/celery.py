@@ -5,7 +5,7 @@ import os
 from celery import Celery, Task
 from celery.signals import task_postrun, task_prerun
 
-from config.logging import connect_celery_signals
+from core.logging import connect_celery_signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -13,10 +13,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 class ChirpTask(Task):
     """Every task reads from the primary database, even run inline inside a request that
     may read a replica: a task runs right after the commit that enqueued it, and a lagging
-    replica would not have those rows yet (config/replicas.py)."""
+    replica would not have those rows yet (core/replicas.py)."""
 
     def __call__(self, *args: object, **kwargs: object) -> object:
-        from config.replicas import primary_reads
+        from core.replicas import primary_reads
 
         with primary_reads():
             return super().__call__(*args, **kwargs)
@@ -25,7 +25,7 @@ class ChirpTask(Task):
 app = Celery("chirp", task_cls=ChirpTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Task logs carry task_id, task name and the enqueuing request's id (JSON, see config/logging.py).
+# Task logs carry task_id, task name and the enqueuing request's id (JSON, see core/logging.py).
 connect_celery_signals()
 
 

@@ -3,15 +3,16 @@
 This is the only module that reads the environment; apps read `django.conf.settings`.
 """
 
+import json
 import logging
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from redis.connection import parse_url as _redis_parse_url
 
-from config.dev import running_urls
-from config.secrets import validate_secret_key
+from core.secrets import validate_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,10 +22,31 @@ if (BASE_DIR / ".env").exists():
 
 # Where the server URLs come from: the environment (or .env); else, when none of DATABASE_URL,
 # REDIS_URL, CELERY_BROKER_URL is set, the `make run` that is up in this folder (it records its
-# URLs in var/run.json, config/dev.py); else the defaults below. So a plain `python manage.py`
+# URLs in var/run.json, devtools/dev.py); else the defaults below. So a plain `python manage.py`
 # beside `make run` reaches the same embedded servers. Never a mix of the two.
-_URLS_SET = any(env.str(name, default="") for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"))
-_RUNNING = {} if _URLS_SET else running_urls()
+_URL_NAMES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
+
+
+def _running_urls() -> dict[str, str]:
+    """The URLs in var/run.json while the `make run` that wrote it is alive (read here, not
+    through devtools: production never imports the dev runner)."""
+    var = Path(os.environ.get("CHIRP_VAR_DIR") or BASE_DIR / "var")
+    try:
+        record = json.loads((var / "run.json").read_text())
+        pid = int(record["pid"])
+        if pid <= 0:
+            return {}
+        os.kill(pid, 0)
+    except PermissionError:
+        pass  # alive, owned by another user
+    except (OSError, ValueError, KeyError, TypeError, OverflowError):
+        return {}  # none, unreadable, or left behind by a runner that was killed
+    urls = record.get("urls")
+    return {k: v for k, v in urls.items() if k in _URL_NAMES and isinstance(v, str)} if isinstance(urls, dict) else {}
+
+
+_URLS_SET = any(env.str(name, default="") for name in _URL_NAMES)
+_RUNNING = {} if _URLS_SET else _running_urls()
 DATABASE_URL_SOURCE = (
     "environment" if env.str("DATABASE_URL", default="") else ("make run" if "DATABASE_URL" in _RUNNING else "default")
 )
@@ -52,6 +74,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "core",
     "django_elasticsearch_dsl",  # search: Documents and `manage.py search_index` (idle without ELASTICSEARCH_URL)
     "accounts",
     "tweets",
@@ -73,16 +96,16 @@ if BENCH_ENDPOINTS:
     INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
-    "config.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
     # Above anything that can answer on its own (the JSON 404 below, CommonMiddleware).
     "corsheaders.middleware.CorsMiddleware",
-    "config.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     # Read replicas: GETs of clients that did not just write read from one (off without replicas).
-    "config.middleware.ReplicaReadMiddleware",
+    "core.middleware.ReplicaReadMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # /api/ paths with or without the trailing slash, unknown ones a JSON 404 (never a redirect).
-    "config.middleware.ApiPathMiddleware",
+    "core.middleware.ApiPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -146,10 +169,10 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A connection broken by a database restart is dropped and reopened, not reused. The
 # backend is Django's PostgreSQL one with a health check that needs no round trip unless
-# the server hung up (config/pgbackend/base.py).
+# the server hung up (core/pgbackend/base.py).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "config.pgbackend"
+    DATABASES["default"]["ENGINE"] = "core.pgbackend"
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=3)
 # A unix-socket URL (postgres://user@/name?host=/dir, as the embedded server uses) puts the
 # socket directory in OPTIONS; keep it in HOST, where Django and child processes look for it.
@@ -158,8 +181,8 @@ if not DATABASES["default"].get("HOST") and "host" in DATABASES["default"]["OPTI
 
 # Read replicas (PostgreSQL streaming standbys of the primary), e.g.
 # "postgres://u@replica1/chirp,postgres://u@replica2/chirp": aliases replica_0, replica_1...
-# with the primary's options. config/replicas.py says which reads go there (web GETs of
-# clients that did not just write) and config/db_router.py routes them. Empty: one database.
+# with the primary's options. core/replicas.py says which reads go there (web GETs of
+# clients that did not just write) and core/db_router.py routes them. Empty: one database.
 DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
 REPLICA_DATABASES: list[str] = []
 for _index, _url in enumerate(url for url in DATABASE_REPLICA_URLS if url.strip()):
@@ -167,7 +190,7 @@ for _index, _url in enumerate(url for url in DATABASE_REPLICA_URLS if url.strip(
     _replica["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
     _replica["CONN_HEALTH_CHECKS"] = True
     if _replica["ENGINE"] == "django.db.backends.postgresql":
-        _replica["ENGINE"] = "config.pgbackend"
+        _replica["ENGINE"] = "core.pgbackend"
     _replica.setdefault("OPTIONS", {})["connect_timeout"] = DATABASES["default"]["OPTIONS"]["connect_timeout"]
     if not _replica.get("HOST") and "host" in _replica["OPTIONS"]:
         _replica["HOST"] = _replica["OPTIONS"].pop("host")
@@ -175,7 +198,7 @@ for _index, _url in enumerate(url for url in DATABASE_REPLICA_URLS if url.strip(
     _replica["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replica_{_index}"] = _replica
     REPLICA_DATABASES.append(f"replica_{_index}")
-DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"] if REPLICA_DATABASES else []
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"] if REPLICA_DATABASES else []
 # A user (or token) that wrote reads from the primary for this long: they see their own writes.
 REPLICA_PIN_SECONDS = env.float("REPLICA_PIN_SECONDS", default=5.0)
 # A replica that could not be reached is skipped for this long before it is tried again.
@@ -354,19 +377,19 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": [
-        "config.renderers.ORJSONRenderer",  # DRF's JSONRenderer's output, encoded by orjson
-        "config.renderers.BrowsableAPIRenderer",  # DRF's, with a form for every write (PATCH too)
+        "core.renderers.ORJSONRenderer",  # DRF's JSONRenderer's output, encoded by orjson
+        "core.renderers.BrowsableAPIRenderer",  # DRF's, with a form for every write (PATCH too)
     ],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
-        "config.parsers.LimitedMultiPartParser",
+        "core.parsers.LimitedMultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": AUTH_THROTTLE_RATE},
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -405,10 +428,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
-    # 415 and 503 come from the framework, not the views: documented once (config/openapi.py).
+    # 415 and 503 come from the framework, not the views: documented once (core/openapi.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.openapi.add_common_responses",
+        "core.openapi.add_common_responses",
     ],
     # Enums named after their model, not after a field name that other apps may share ("status").
     "ENUM_NAME_OVERRIDES": {"ReportStatusEnum": "moderation.models.Report.Status"},
@@ -518,8 +541,8 @@ if LOG_FILE:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
-    "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
+    "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "core.logging.JsonFormatter"}},
     "handlers": _LOG_HANDLERS,
     "root": {
         "handlers": list(_LOG_HANDLERS),

@@ -26,7 +26,7 @@ from redis.exceptions import WatchError
 from redis.typing import EncodableT
 
 from accounts.selectors import follower_ids
-from config import fastjson
+from core import fastjson
 from feed import keys, objects, signals, store
 from feed.models import MergedAuthor
 from feed.pull import TABLES, excluded_cte, kept_from

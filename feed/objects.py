@@ -24,8 +24,8 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 
-from config import fastjson
-from config.replicas import read_connection
+from core import fastjson
+from core.replicas import read_connection
 from feed import keys, store
 from tweets.models import Hashtag, Mention, Tweet, TweetHashtag
 

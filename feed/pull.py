@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import connection as primary
 
 from accounts.models import Block, Follow, Mute, User
-from config.replicas import read_connection
+from core.replicas import read_connection
 from feed import keys
 from tweets.models import Repost, Tweet
 

@@ -13,8 +13,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from accounts.models import Follow, User
-from config.prepared import prepared_cursor
-from config.replicas import primary_reads, read_connection, reading_from_replica
+from core.prepared import prepared_cursor
+from core.replicas import primary_reads, read_connection, reading_from_replica
 from feed import objects
 from feed.models import MergedAuthor
 from feed.pull import TABLES, excluded_cte, kept_from

@@ -21,7 +21,7 @@ from redis.typing import EncodableT
 
 from accounts.models import Follow, User
 from accounts.selectors import excluded_user_ids, follower_id_bounds, follower_ids, follower_ids_between
-from config.replicas import reads_from_primary
+from core.replicas import reads_from_primary
 from feed import keys, merged, signals, store
 from feed.models import MergedAuthor
 from feed.pull import TABLES, FeedEntry, kept_from, pull_feed_entries

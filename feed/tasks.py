@@ -50,7 +50,7 @@ def fan_out(tweet_id: int, force: bool = False, redispatch: bool = False) -> int
     started = time.perf_counter()
     written = services.fan_out_tweet(tweet_id)
     duration_ms = round((time.perf_counter() - started) * 1000, 1)
-    # One structured line per fan-out (with task_id, see config/logging.py): its duration is
+    # One structured line per fan-out (with task_id, see core/logging.py): its duration is
     # what an operator looks at when feeds lag.
     logger.info(
         "feed: fan-out of tweet %s wrote %d feeds in %.1f ms",

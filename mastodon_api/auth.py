@@ -8,7 +8,7 @@ from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework import exceptions
 from rest_framework.request import Request
 
-from config.replicas import primary_reads, reading_from_replica
+from core.replicas import primary_reads, reading_from_replica
 from mastodon_api.oauth import expand_scopes
 
 

@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from config.parsers import LimitedMultiPartParser
-from config.renderers import ORJSONRenderer
+from core.parsers import LimitedMultiPartParser
+from core.renderers import ORJSONRenderer
 from mastodon_api.auth import MastodonTokenAuthentication, token_allows
 from mastodon_api.entities import Renderer
 from mastodon_api.errors import Unprocessable, mastodon_exception_handler

@@ -8,7 +8,7 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from config.exceptions import exception_handler as chirp_exception_handler
+from core.exceptions import exception_handler as chirp_exception_handler
 
 logger = logging.getLogger(__name__)
 

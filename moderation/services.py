@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User, username_validator
 from accounts.services import user_suspend
-from config.audit import log_moderation
+from core.audit import log_moderation
 from moderation.models import REPORT_REASON_MAX_LENGTH, Report
 from tweets.models import Tweet
 from tweets.selectors import parse_tweet_id

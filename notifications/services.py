@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Block, Follow, User
 from accounts.selectors import blocked_either_way, muted_by
-from config.events import send_on_commit
+from core.events import send_on_commit
 from notifications import signals
 from notifications.models import Notification
 from tweets.models import Like, Mention, Repost, Tweet

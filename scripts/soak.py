@@ -32,8 +32,8 @@ from urllib.parse import urlsplit, urlunsplit
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from config.dev import Services, ensure_env_file, log  # noqa: E402
-from config.processes import free_port, stop_all, wait_for_port  # noqa: E402
+from devtools.dev import Services, ensure_env_file, log  # noqa: E402
+from devtools.processes import free_port, stop_all, wait_for_port  # noqa: E402
 
 SOAK_DB = "chirp_soak"
 SOAK_REDIS_DB = int(os.environ.get("SOAK_REDIS_DB", "13"))

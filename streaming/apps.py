@@ -8,6 +8,7 @@ class StreamingConfig(AppConfig):
     verbose_name = "Streaming"
 
     def ready(self) -> None:
-        from streaming import receivers
+        from core.events import connect
+        from streaming.events import EVENTS
 
-        receivers.connect()  # web and worker processes publish what the stream process serves
+        connect(self.label, EVENTS)  # web and worker processes publish what the stream process serves

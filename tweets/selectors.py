@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Block, User
 from accounts.selectors import blocked_either_way, muted_by
-from config.replicas import read_connection
+from core.replicas import read_connection
 from tweets.models import Hashtag, Like, Mention, Repost, Tweet, TweetHashtag
 from tweets.parsing import is_valid_tag
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import ensure_not_blocked
-from config.audit import log_moderation
-from config.events import send_on_commit
+from core.audit import log_moderation
+from core.events import send_on_commit
 from tweets import signals
 from tweets.models import TWEET_MAX_LENGTH, Hashtag, Like, Mention, Repost, Tweet, TweetHashtag
 from tweets.parsing import parse_hashtags, parse_mentions

@@ -10,7 +10,7 @@ from rest_framework_simplejwt.settings import api_settings
 
 from accounts.models import USERNAME_MAX_LENGTH, User, username_validator
 from accounts.tokens import RefreshToken, issued_before
-from config.fields import StrictCharField
+from core.fields import StrictCharField
 
 
 class UserOutput(serializers.ModelSerializer):

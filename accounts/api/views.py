@@ -30,8 +30,8 @@ from accounts.api.serializers import (
 from accounts.authentication import request_user, token_error_reason
 from accounts.models import User
 from accounts.throttles import AuthRateThrottle, UserAuthRateThrottle
-from config.openapi import ERROR_401, ERROR_403_CSRF, ERROR_429, ERRORS_400
-from config.renderers import NoBodyInput
+from core.openapi import ERROR_401, ERROR_403_CSRF, ERROR_429, ERRORS_400
+from core.renderers import NoBodyInput
 
 ERROR_403 = OpenApiResponse(description="This user has blocked you (or you block them).")
 ERROR_404 = OpenApiResponse(description="No such user.")

@@ -13,8 +13,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
-from config.testing import test_database_url
-from config.tests.reliability.servers import BASE_DIR, AppServer
+from devtools.servers import BASE_DIR, AppServer
+from devtools.testing import test_database_url
 from tweets.models import Tweet
 
 pytestmark = pytest.mark.django_db

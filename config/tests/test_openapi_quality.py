@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from config.pagination import MAX_OFFSET
+from core.pagination import MAX_OFFSET
 
 
 def operations(schema: dict):  # type: ignore[no-untyped-def]

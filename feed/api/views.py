@@ -6,8 +6,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.authentication import request_user
-from config.openapi import ERROR_401, ERRORS_400_PAGE
-from config.pagination import paginated_response, parse_page_params
+from core.openapi import ERROR_401, ERRORS_400_PAGE
+from core.pagination import paginated_response, parse_page_params
 from feed.api.serializers import FeedItemOutput, feed_item_to_dict
 from feed.timeline import feed_page
 from tweets.models import Tweet

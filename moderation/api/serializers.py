@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from config.fields import StrictCharField
+from core.fields import StrictCharField
 from moderation.models import REPORT_REASON_MAX_LENGTH, Report
 
 

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import request_user
-from config.openapi import ERROR_401, ERROR_403_CSRF
+from core.openapi import ERROR_401, ERROR_403_CSRF
 from moderation import services
 from moderation.api.serializers import ReportCreateInput, ReportOutput
 from moderation.throttles import ReportRateThrottle

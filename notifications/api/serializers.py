@@ -10,7 +10,7 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.fields import StrictCharField
+from core.fields import StrictCharField
 from notifications.models import Notification
 from tweets.api.serializers import TweetOutput, iso_utc, tweet_to_dict
 from tweets.selectors import parse_tweet_id

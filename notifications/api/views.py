@@ -7,8 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import request_user
-from config.openapi import ERROR_401, ERRORS_400
-from config.pagination import paginated_response, parse_page_params
+from core.openapi import ERROR_401, ERRORS_400
+from core.pagination import paginated_response, parse_page_params
 from notifications import selectors, services
 from notifications.api.serializers import (
     NotificationOutput,

@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from accounts.api.serializers import UserOutput
 from accounts.authentication import request_user
 from accounts.models import User
-from config.openapi import ERROR_401
-from config.pagination import LimitOffsetPagination, paginated_response, parse_page_params
+from core.openapi import ERROR_401
+from core.pagination import LimitOffsetPagination, paginated_response, parse_page_params
 from search import selectors
 from search.api.serializers import Q_MAX_LENGTH, SearchQueryInput
 from tweets.api.serializers import TweetOutput

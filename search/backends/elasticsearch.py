@@ -17,7 +17,7 @@ from elasticsearch.dsl.query import Query
 from elasticsearch.helpers import bulk
 
 from accounts.models import User
-from config.exceptions import ServiceUnavailable
+from core.exceptions import ServiceUnavailable
 from search import websearch
 from search.backends import SearchBackend, SearchPage
 from search.documents import TweetDocument, UserDocument

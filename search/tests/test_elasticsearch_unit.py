@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from config.exceptions import ServiceUnavailable
+from core.exceptions import ServiceUnavailable
 from search.backends.elasticsearch import MAX_RESULT_WINDOW, _execute, tweet_search, user_search
 from search.documents import TweetDocument, UserDocument
 from search.signal_processor import CelerySignalProcessor, task_for

@@ -29,8 +29,8 @@ from websockets.sync.client import ClientConnection
 from websockets.sync.client import connect as ws_connect
 
 from accounts.tokens import RefreshToken
-from config.processes import free_port, stop, wait_for_port
-from config.testing import test_database_url
+from devtools.processes import free_port, stop, wait_for_port
+from devtools.testing import test_database_url
 from streaming import channels
 
 BASE_DIR = Path(__file__).resolve().parents[2]

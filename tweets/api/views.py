@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 
 from accounts.authentication import request_user
 from accounts.selectors import ensure_not_blocked_by, user_get_by_username
-from config.openapi import ERROR_401, ERRORS_400
-from config.renderers import NoBodyInput
+from core.openapi import ERROR_401, ERRORS_400
+from core.renderers import NoBodyInput
 from tweets import selectors, services
 from tweets.api.serializers import HashtagTrendOutput, TweetCreateInput, TweetOutput, TweetPostInput
 
