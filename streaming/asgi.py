@@ -20,6 +20,7 @@ django.setup()
 
 import orjson  # noqa: E402  (after django.setup(): the modules below use Django's apps)
 from django.conf import settings  # noqa: E402
+from django.db import DatabaseError  # noqa: E402
 from django.http.request import split_domain_port, validate_host  # noqa: E402
 
 from streaming import auth  # noqa: E402
@@ -219,6 +220,9 @@ class StreamingApp:
             principal = await self.hub.run(auth.authenticate, raw=raw)
         except auth.Refused as refused:
             return None, refused.status, str(refused)
+        except DatabaseError:  # PostgreSQL away: the client retries (Mastodon's clients do)
+            logger.warning("streaming: could not check a token: the database is unavailable")
+            return None, 503, "The database is unavailable; try again"
         if stream is not None and not principal.allows(stream):
             return None, 401, "Access token does not have the required scopes"
         return principal, 200, ""

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple, TypeVar
 import orjson
 import redis.asyncio as aioredis
 from django.conf import settings
+from django.db import DatabaseError
 from redis.exceptions import RedisError
 
 from streaming import auth, channels, render
@@ -172,8 +173,14 @@ class Hub:
     def _spawn(self, coroutine: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._done)
         return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        """A delivery that failed (the database away, say) is lost, said once in the log."""
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            logger.warning("streaming: %s failed: %r", task.get_coro().__qualname__, exc)  # type: ignore[union-attr]
 
     async def run(self, function: Callable[..., T], **kwargs: Any) -> T:
         """A synchronous function (Django's ORM) in one of the database threads."""
@@ -521,7 +528,12 @@ class Hub:
         while len(self._renders) > RENDER_CACHE_SIZE:
             self._renders.popitem(last=False)
         try:
-            future.set_result(await self.run(render.status, base=base, tweet_id=tweet_id, reposter_id=reposter_id))
+            try:
+                entity = await self.run(render.status, base=base, tweet_id=tweet_id, reposter_id=reposter_id)
+            except DatabaseError:  # a connection broken or timed out under load: once more, on a fresh one
+                await asyncio.sleep(0.1)
+                entity = await self.run(render.status, base=base, tweet_id=tweet_id, reposter_id=reposter_id)
+            future.set_result(entity)
         except Exception as exc:
             self._renders.pop(key, None)
             future.set_exception(exc)
