@@ -12,6 +12,7 @@ from websockets.exceptions import InvalidStatus
 
 from accounts import services as account_services
 from accounts.tests.factories import PASSWORD
+from accounts.tokens import RefreshToken
 from mastodon_api.tests.conftest import SECRET, oauth_app, token_for  # noqa: F401
 from streaming import channels
 from streaming.tests.conftest import SSE, WS, jwt_for, wait_listening, wait_until
@@ -211,7 +212,7 @@ def test_password_change_logout_and_suspension_cut_jwt_streams(stream_server, al
     assert sse(stream_server, "user", jwt_for(alice)).status == 200  # a new token works
 
     # Native logout: the access token that sent it.
-    refresh = __import__("accounts.tokens", fromlist=["RefreshToken"]).RefreshToken.for_user(bob)
+    refresh = RefreshToken.for_user(bob)
     access = str(refresh.access_token)
     stream = sse(stream_server, "user", access)
     wait_listening(channels.user(bob.pk))
