@@ -9,6 +9,7 @@ cut (a client that stops reading is not buffered without bound).
 """
 
 import asyncio
+import gc
 import logging
 import time
 from collections import OrderedDict, defaultdict
@@ -147,7 +148,14 @@ class Hub:
     # --- life cycle ----------------------------------------------------------------
 
     async def start(self) -> None:
-        """Connect to Redis and start the listener, the marker refresher and the heartbeat."""
+        """Connect to Redis and start the listener, the marker refresher and the heartbeat.
+
+        The garbage collector first: what start-up loaded is frozen (never scanned again), and
+        collections come ten times less often than by default. With 10,000 connections (some
+        twenty objects each) a collection in the middle of a delivery was a visible pause.
+        """
+        gc.freeze()
+        gc.set_threshold(7_000, 10, 10)
         self.redis = aioredis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
         self._spawn(self._listen())
         self._spawn(self._refresh_markers())
