@@ -321,8 +321,9 @@ def run_hybrid(*, quick: bool) -> list[str]:
 def run_streaming(*, quick: bool) -> list[str]:
     """The streaming benchmarks (bench/streaming.py) in a process of their own, on a database of
     their own (they replace its users), Redis db 3 and a broker db of their own (their worker)."""
-    from devtools.testrun import with_database_name, with_redis_db
     from django.db import connection
+
+    from devtools.testrun import with_database_name, with_redis_db
 
     name = connection.settings_dict["NAME"] + "_stream"
     with connection.cursor() as cursor:
