@@ -183,6 +183,14 @@ def author_ids(*, tweet_ids: list[int]) -> dict[int, int]:
     return dict(Tweet.objects.filter(pk__in=tweet_ids).values_list("pk", "author_id"))
 
 
+def reply_authors(*, tweet_ids: list[int]) -> dict[int, str]:
+    """tweet id -> its author's username for these (visible) tweets, in one query: whom a
+    reply answers ("Replying to @name" in the web interface)."""
+    if not tweet_ids:
+        return {}
+    return dict(Tweet.objects.visible().filter(pk__in=tweet_ids).values_list("pk", "author__username"))
+
+
 def status_time(*, status_id: int) -> tuple[datetime, bool] | None:
     """(time, exact) a status id stands for: when the newest tweet or repost with an id up to
     `status_id` was created, and whether its id is `status_id` itself (a cursor may name a

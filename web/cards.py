@@ -1,9 +1,10 @@
 """What a page shows of a tweet (a card), built from what the apps' selectors return.
 
 The feed hydrates plain rows (feed.selectors.TweetRow: the author's id and username only),
-the other lists model instances with their author; both become the same Card. Nothing
-here queries except `feed_cards`, which reads the authors' display names in one query
-(accounts.selectors.users_by_ids), whatever the page's length.
+the other lists model instances with their author; both become the same Card. What a card
+needs beyond them costs a constant number of queries whatever the page's length: whom the
+replies answer (tweets.selectors.reply_authors), and for the feed the authors' display
+names (accounts.selectors.users_by_ids).
 """
 
 from collections.abc import Iterable, Sequence
@@ -17,6 +18,7 @@ from django.utils.safestring import SafeString
 from accounts.models import User
 from accounts.selectors import users_by_ids
 from feed.selectors import FeedItem
+from tweets.selectors import reply_authors
 from web import media
 from web.content import linkify
 
@@ -47,6 +49,7 @@ class Card:
     reposted: bool
     mine: bool
     reposted_by: str | None
+    reply_to: str | None
     images: list[Image]
 
     @property
@@ -138,7 +141,9 @@ def images_of(tweet: Any) -> list[Image]:
     return images
 
 
-def _card(tweet: Any, *, username: str, name: str, viewer_id: int | None, reposted_by: str | None) -> Card:
+def _card(
+    tweet: Any, *, username: str, name: str, viewer_id: int | None, reposted_by: str | None, parents: dict[int, str]
+) -> Card:
     return Card(
         id=tweet.pk,
         username=username,
@@ -153,28 +158,52 @@ def _card(tweet: Any, *, username: str, name: str, viewer_id: int | None, repost
         reposted=bool(getattr(tweet, "reposted", False)),
         mine=viewer_id is not None and tweet.author_id == viewer_id,
         reposted_by=reposted_by,
+        reply_to=parents.get(tweet.in_reply_to_id) if tweet.in_reply_to_id else None,
         images=images_of(tweet),
     )
 
 
+def _parents(tweets: Sequence[Any]) -> dict[int, str]:
+    """Whom the replies among `tweets` answer: one query, none without replies."""
+    return reply_authors(tweet_ids=sorted({t.in_reply_to_id for t in tweets if t.in_reply_to_id}))
+
+
 def tweet_cards(tweets: Iterable[Any], *, viewer: User | None) -> list[Card]:
-    """Cards of tweets that carry their author (tweets.selectors.tweet_queryset and the lists built on it)."""
+    """Cards of tweets that carry their author (tweets.selectors.tweet_queryset and the lists
+    built on it); whom the replies answer in one query."""
+    tweets = list(tweets)
     viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
+    parents = _parents(tweets)
     return [
-        _card(t, username=t.author.username, name=t.author.display_name, viewer_id=viewer_id, reposted_by=None)
+        _card(
+            t,
+            username=t.author.username,
+            name=t.author.display_name,
+            viewer_id=viewer_id,
+            reposted_by=None,
+            parents=parents,
+        )
         for t in tweets
     ]
 
 
 def feed_cards(items: Sequence[FeedItem], *, viewer: User) -> list[Card]:
-    """Cards of a feed page; the authors' display names in one query."""
+    """Cards of a feed page; the authors' display names in one query, whom the replies answer in another."""
     authors = users_by_ids(ids=sorted({item.tweet.author_id for item in items}), viewer=viewer)
+    parents = _parents([item.tweet for item in items])
     cards = []
     for item in items:
         tweet = item.tweet
         author = authors.get(tweet.author_id)
         name = author.display_name if author is not None else ""
         cards.append(
-            _card(tweet, username=tweet.author.username, name=name, viewer_id=viewer.pk, reposted_by=item.reposted_by)
+            _card(
+                tweet,
+                username=tweet.author.username,
+                name=name,
+                viewer_id=viewer.pk,
+                reposted_by=item.reposted_by,
+                parents=parents,
+            )
         )
     return cards

@@ -34,7 +34,7 @@ def _throttled_page(request: HttpRequest, template: str, context: dict[str, Any]
 
 def sign_in_page(request: HttpRequest, *, status: int = 200, **context: Any) -> HttpResponse:
     """The sign-in form (also what `/` shows to someone signed out)."""
-    context.setdefault("next", next_url(request, "") if request.method == "GET" else request.POST.get("next", ""))
+    context.setdefault("next", next_url(request, "", referer=False) if request.method == "GET" else request.POST.get("next", ""))
     return page(request, "web/login.html", {"title": "Sign in", **context}, status=status)
 
 
@@ -42,7 +42,7 @@ def sign_in_page(request: HttpRequest, *, status: int = 200, **context: Any) -> 
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         if request.user.is_authenticated:
-            return HttpResponseRedirect(next_url(request, "/"))
+            return HttpResponseRedirect(next_url(request, "/", referer=False))
         return sign_in_page(request)
     identifier = request.POST.get("username", "")
     form = {"username": identifier}
@@ -53,7 +53,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if user is None:
         return sign_in_page(request, status=400, form=form, errors={"form": [SIGN_IN_FAILED]})
     login(request, user, backend=_BACKEND)
-    return HttpResponseRedirect(next_url(request, "/"))
+    return HttpResponseRedirect(next_url(request, "/", referer=False))
 
 
 @require_http_methods(["GET", "POST"])

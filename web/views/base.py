@@ -57,9 +57,13 @@ def here(request: HttpRequest) -> str:
     return request.get_full_path()
 
 
-def next_url(request: HttpRequest, default: str) -> str:
-    """Where a form goes back to: its `next` field, else the Referer, when on this site; else `default`."""
-    for candidate in (request.POST.get("next", ""), request.GET.get("next", ""), request.headers.get("Referer", "")):
+def next_url(request: HttpRequest, default: str, *, referer: bool = True) -> str:
+    """Where a form goes back to: its `next` field, else (with `referer`) the Referer, when on
+    this site; else `default`."""
+    candidates = [request.POST.get("next", ""), request.GET.get("next", "")]
+    if referer:
+        candidates.append(request.headers.get("Referer", ""))
+    for candidate in candidates:
         if _safe(request, candidate):
             parts = urlsplit(candidate)
             return parts.path + (f"?{parts.query}" if parts.query else "")

@@ -39,9 +39,18 @@
     counter.classList.toggle("near", left >= 0 && left <= 20);
   }
 
+  function grow(textarea) {
+    if (!textarea.closest("form[data-compose]")) return;
+    textarea.style.height = "auto";
+    textarea.style.height = textarea.scrollHeight + "px";
+  }
+
   document.addEventListener("input", function (event) {
     var target = event.target;
-    if (target instanceof HTMLTextAreaElement && target.hasAttribute("data-counter")) updateCounter(target);
+    if (target instanceof HTMLTextAreaElement && target.hasAttribute("data-counter")) {
+      updateCounter(target);
+      grow(target);
+    }
   });
 
   // --- images on the compose form ------------------------------------------------------
@@ -122,6 +131,7 @@
 
   function resetCompose(form) {
     form.reset();
+    form.querySelectorAll("textarea").forEach(grow);
     var list = form.querySelector("[data-chosen]");
     if (list) {
       list.querySelectorAll("img").forEach(function (img) { URL.revokeObjectURL(img.src); });
