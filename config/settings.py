@@ -135,6 +135,13 @@ LOGIN_REDIRECT_URL = "/api/"
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 TEMPLATES = [
+    # The web interface's pages (web/jinja2/, templates/jinja2/): Jinja2, for speed (web/jinja.py).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "web.jinja.environment"},
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

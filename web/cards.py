@@ -4,7 +4,7 @@ The feed hydrates plain rows (feed.selectors.TweetRow: the author's id and usern
 the other lists model instances with their author; both become the same Card. What a card
 needs beyond them costs a constant number of queries whatever the page's length: whom the
 replies answer (tweets.selectors.reply_authors), and for the feed the authors' display
-names (accounts.selectors.users_by_ids).
+names with it (tweets.selectors.display_names_and_reply_authors).
 """
 
 from collections.abc import Iterable, Sequence
@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from accounts.models import User
-from accounts.selectors import users_by_ids
 from feed.selectors import FeedItem
-from tweets.selectors import reply_authors
+from tweets.selectors import display_names_and_reply_authors, reply_authors
 from web import media
 from web.content import linkify
 
@@ -188,14 +187,15 @@ def tweet_cards(tweets: Iterable[Any], *, viewer: User | None) -> list[Card]:
 
 
 def feed_cards(items: Sequence[FeedItem], *, viewer: User) -> list[Card]:
-    """Cards of a feed page; the authors' display names in one query, whom the replies answer in another."""
-    authors = users_by_ids(ids=sorted({item.tweet.author_id for item in items}), viewer=viewer)
-    parents = _parents([item.tweet for item in items])
+    """Cards of a feed page; the authors' display names and whom the replies answer in one query."""
+    names, parents = display_names_and_reply_authors(
+        author_ids=sorted({item.tweet.author_id for item in items}),
+        parent_ids=sorted({item.tweet.in_reply_to_id for item in items if item.tweet.in_reply_to_id}),
+    )
     cards = []
     for item in items:
         tweet = item.tweet
-        author = authors.get(tweet.author_id)
-        name = author.display_name if author is not None else ""
+        name = names.get(tweet.author_id, "")
         cards.append(
             _card(
                 tweet,

@@ -34,7 +34,8 @@ def _throttled_page(request: HttpRequest, template: str, context: dict[str, Any]
 
 def sign_in_page(request: HttpRequest, *, status: int = 200, **context: Any) -> HttpResponse:
     """The sign-in form (also what `/` shows to someone signed out)."""
-    context.setdefault("next", next_url(request, "", referer=False) if request.method == "GET" else request.POST.get("next", ""))
+    default = next_url(request, "", referer=False) if request.method == "GET" else request.POST.get("next", "")
+    context.setdefault("next", default)
     return page(request, "web/login.html", {"title": "Sign in", **context}, status=status)
 
 

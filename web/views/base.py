@@ -11,9 +11,11 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.messages import get_messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.backends.utils import csrf_input
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -88,16 +90,23 @@ def frame(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _common(request: HttpRequest) -> dict[str, Any]:
+    """What every template may use: the page's path, the CSRF field (masked once per
+    response, not once per form)."""
+    return {"here": here(request), "csrf": csrf_input(request)}
+
+
 def page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
     """A whole page: the template within the frame, with the page's CSP additions."""
-    response = render(request, template, {**frame(request), "here": here(request), **context}, status=status)
+    full = {**frame(request), **_common(request), "messages": get_messages(request), **context}
+    response = render(request, template, full, status=status)
     response._csp_update = live.csp_update(request)  # type: ignore[attr-defined]  # read by django-csp
     return response
 
 
 def fragment(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
     """A piece of a page, for htmx to swap in."""
-    return render(request, template, {"here": here(request), **context}, status=status)
+    return render(request, template, {**_common(request), **context}, status=status)
 
 
 def problem(request: HttpRequest, status: int, messages: Iterable[str]) -> HttpResponse:

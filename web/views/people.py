@@ -90,9 +90,7 @@ following = _people("following")
 followers = _people("followers")
 
 
-def _relation_action(
-    service: Callable[..., object], *, follower_style: bool, done: str
-) -> Callable[..., HttpResponse]:
+def _relation_action(service: Callable[..., object], *, follower_style: bool, done: str) -> Callable[..., HttpResponse]:
     """Follow, unfollow, mute, unmute, block or unblock through the accounts service; then the
     profile's buttons or the list row's (htmx), or back to the page."""
 

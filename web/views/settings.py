@@ -68,9 +68,8 @@ def change_password(request: HttpRequest) -> HttpResponse:
         response = _settings(request, status=429, password_errors=errors)
         response["Retry-After"] = str(wait)
         return response
-    data = PasswordChangeInput(
-        data={"old_password": request.POST.get("current_password", ""), "new_password": request.POST.get("new_password", "")}
-    )
+    fields = {api: request.POST.get(form, "") for api, form in _PASSWORD_FIELDS.items()}
+    data = PasswordChangeInput(data=fields)
     if not data.is_valid():
         return _settings(request, status=400, password_errors=_errors(data.errors, _PASSWORD_FIELDS))
     user = viewer(request)

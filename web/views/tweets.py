@@ -115,9 +115,7 @@ def report(request: HttpRequest, tweet_id: str) -> HttpResponse:
     return file_report(request, context, username=None, tweet_id=str(tweet.pk))
 
 
-def file_report(
-    request: HttpRequest, context: dict, *, username: str | None, tweet_id: str | None
-) -> HttpResponse:
+def file_report(request: HttpRequest, context: dict, *, username: str | None, tweet_id: str | None) -> HttpResponse:
     """Throttled as the API's reports are (per user); errors shown beside the form."""
     reason = request.POST.get("reason", "")
     context = {**context, "reason": reason}
