@@ -48,4 +48,5 @@ def media_object(row: Any) -> dict[str, Any] | None:
     """A compact media row as the media object (media.selectors.media_object), or None."""
     if not enabled():
         return None
-    return importlib.import_module("media.selectors").media_object(row)  # type: ignore[no-any-return]
+    formatted: dict[str, Any] = importlib.import_module("media.selectors").media_object(row)
+    return formatted

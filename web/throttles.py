@@ -9,15 +9,17 @@ DRF's throttle classes are used as they are; they key their bucket on the view's
 from django.http import HttpRequest
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
 
 from accounts.throttles import AuthRateThrottle, UserAuthRateThrottle
 from moderation.throttles import ReportRateThrottle
 
 
-class _Form:
-    """Stands for the view a DRF throttle keys its bucket on."""
+class _Form(APIView):
+    """Stands for the view a DRF throttle keys its bucket on (never dispatched)."""
 
     def __init__(self, scope: str) -> None:
+        super().__init__()
         self.throttle_scope = scope
 
 

@@ -6,7 +6,6 @@ import re
 import pytest
 
 from accounts import services as account_services
-from accounts.tests.factories import UserFactory
 from notifications import selectors as notification_selectors
 from tweets import services as tweet_services
 from tweets.tests.factories import TweetFactory
@@ -155,7 +154,7 @@ def test_thread_ancestors_above_replies_below_and_a_reply_form(browser, commit, 
     assert html.index(f'data-id="{first.pk}"') < html.index('class="ancestors"') + 200
     assert '<label class="vh" for="reply-text">Reply</label>' in html
     assert f'action="/tweets/{reply.pk}/reply"' in html
-    assert "Replying to <a href=\"/@bob\">@bob</a>" in html
+    assert 'Replying to <a href="/@bob">@bob</a>' in html
 
 
 def test_notifications_in_words_and_opening_them_marks_them_read(browser, commit, world, alice, bob, carol):
@@ -180,7 +179,7 @@ def test_notifications_in_words_and_opening_them_marks_them_read(browser, commit
     assert f'data-id="{first.pk}"' in html and f'data-id="{own.pk}"' in html
     assert html.count(" (new)</span>") == 5  # unread when the page was read
     assert notification_selectors.unread_count(viewer=alice) == 0
-    assert "unread-badge\" hidden" in text(client.get("/"))
+    assert 'unread-badge" hidden' in text(client.get("/"))
 
 
 def test_search_people_and_posts_and_the_apis_rules_for_q(browser, world, alice):
@@ -200,7 +199,7 @@ def test_search_people_and_posts_and_the_apis_rules_for_q(browser, world, alice)
 def test_tag_page_and_a_tag_that_breaks_the_rule(browser, world, alice):
     client = browser(alice)
     html = text(client.get("/tags/CHIRP"))
-    assert "<h1 class=\"page-title\">#chirp</h1>" in html and f'data-id="{world["first"].pk}"' in html
+    assert '<h1 class="page-title">#chirp</h1>' in html and f'data-id="{world["first"].pk}"' in html
     assert "No posts with #unknown yet." in text(client.get("/tags/unknown"))
     assert client.get("/tags/123").status_code == 404
 
@@ -210,8 +209,8 @@ def test_followers_and_following_lists(browser, world, alice, bob, carol):
     html = text(browser(alice).get("/@bob/followers"))
     assert 'href="/@alice" class="who"' in html and 'href="/@carol" class="who"' in html
     assert html.index('href="/@carol"') < html.index('href="/@alice" class="who"')  # newest first
-    assert "Follow<span class=\"vh\"> @carol</span>" in html  # alice may follow carol from here
-    assert "Follow<span class=\"vh\"> @alice</span>" not in html  # not herself
+    assert 'Follow<span class="vh"> @carol</span>' in html  # alice may follow carol from here
+    assert 'Follow<span class="vh"> @alice</span>' not in html  # not herself
     assert "does not follow anyone yet" in text(browser(alice).get("/@bob/following"))
 
 
@@ -223,8 +222,8 @@ def test_settings_show_the_profile_and_the_blocked_and_muted(browser, alice, bob
         assert f">{label}</label>" in html, label
     for button in ("Save profile", "Change password"):
         assert f">{button}</button>" in html
-    assert "Unblock<span class=\"vh\"> @bob</span>" in html
-    assert "Unmute<span class=\"vh\"> @carol</span>" in html
+    assert 'Unblock<span class="vh"> @bob</span>' in html
+    assert 'Unmute<span class="vh"> @carol</span>' in html
 
 
 def test_unknown_pages_look_like_the_site(browser, alice):

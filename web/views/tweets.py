@@ -30,11 +30,14 @@ def thread(request: HttpRequest, username: str, tweet_id: str) -> HttpResponse:
         return HttpResponseRedirect(tweet_path(tweet))
     ancestors, descendants = thread_ids(tweet_id=tweet.pk)
     found = tweets_by_ids(ids=ancestors + descendants, viewer=user)
+    up = [found[pk] for pk in ancestors if pk in found]
+    down = [found[pk] for pk in descendants if pk in found]
+    cards = tweet_cards([*up, tweet, *down], viewer=user)  # whom the replies answer: one query for all
     context = {
         "title": f"{tweet.author.display_name or tweet.author.username}: \u201c{tweet.content[:60]}\u201d",
-        "ancestors": tweet_cards([found[pk] for pk in ancestors if pk in found], viewer=user),
-        "card": tweet_cards([tweet], viewer=user)[0],
-        "replies": tweet_cards([found[pk] for pk in descendants if pk in found], viewer=user),
+        "ancestors": cards[: len(up)],
+        "card": cards[len(up)],
+        "replies": cards[len(up) + 1 :],
     }
     return page(request, "web/thread.html", context)
 
