@@ -264,7 +264,7 @@ def test_follow_with_htmx_answers_the_profile_head(browser, alice, bob):
     response = browser(alice).post("/@bob/follow", **htmx_from("/@bob"))
     html = text(response)
     assert Follow.objects.filter(follower=alice, followee=bob).exists()
-    assert 'id="profile-head"' in html and ">Unfollow</button>" in html
+    assert '<section class="profile-head card" id="profile-head"' in html and ">Unfollow</button>" in html
     assert "<strong>1</strong> Followers" in html  # the counter as the service left it
     row = browser(alice).post("/@bob/unfollow", {"in": "row"}, **htmx_from("/@alice/following"))
     assert text(row).startswith('<div class="person-actions">') and "Follow<span" in text(row)
