@@ -508,8 +508,9 @@ def test_live_new_posts_wait_under_a_button_and_notifications_raise_the_count(si
     expect(first).to_contain_text("live post 1")  # on top, newest first
     expect(page.get_by_role("button", name=re.compile("new post"))).to_have_count(0)
 
+    expect(page.get_by_role("link", name="Notifications 2 unread")).to_be_visible()  # a mention, a follow
     stream.send("notification", {"id": "1", "type": "favourite"})
-    expect(page.get_by_role("link", name="Notifications 1 unread")).to_be_visible()
+    expect(page.get_by_role("link", name="Notifications 3 unread")).to_be_visible()
 
     stream.outbox.put("CLOSE")  # the stream goes away: the page asks for a new token and comes back
     for _ in range(200):
