@@ -167,8 +167,27 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Serve static files straight from the apps when collectstatic has not run (dev, tests).
-WHITENOISE_USE_FINDERS = True
+
+
+def _static_collected() -> bool:
+    """Whether collectstatic ran (var/static/.collected, written after it by `make run` and the
+    image) since the project's own static files last changed."""
+    stamp = STATIC_ROOT / ".collected"
+    if not stamp.exists():
+        return False
+    own = (
+        path
+        for folder in BASE_DIR.iterdir()
+        if folder.is_dir() and folder.name not in {"var", "node_modules"} and not folder.name.startswith(".")
+        for path in (folder / "static").rglob("*")
+        if path.is_file()
+    )
+    return stamp.stat().st_mtime >= max((path.stat().st_mtime for path in own), default=0)
+
+
+# Static files straight from the apps when collectstatic has not run since they changed (tests,
+# a checkout being edited); else the collected ones, which come with their gzip variants.
+WHITENOISE_USE_FINDERS = not _static_collected()
 
 # Request bodies: the API takes small JSON documents only.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 * 1024)

@@ -64,3 +64,14 @@ def test_frames_and_sniffing_are_refused(browser, alice):
     response = browser(alice).get("/")
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_are_gzipped_for_browsers_that_ask_and_the_api_is_not(browser, alice):
+    import gzip
+
+    client = browser(alice)
+    page = client.get("/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert page["Content-Encoding"] == "gzip" and "Accept-Encoding" in page["Vary"]
+    assert b"What's happening?" in gzip.decompress(page.content)
+    assert "Content-Encoding" not in client.get("/")  # not asked
+    assert "Content-Encoding" not in client.get("/api/", HTTP_ACCEPT_ENCODING="gzip")
