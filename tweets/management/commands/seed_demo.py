@@ -14,6 +14,36 @@ from accounts.models import User
 from tweets import services as tweet_services
 from tweets.models import Tweet
 
+# Single words: the benchmark data set's vocabulary starts with them (bench/seed.py).
+WORDS = [
+    "coffee",
+    "morning",
+    "deploy",
+    "django",
+    "redis",
+    "postgres",
+    "celery",
+    "feed",
+    "tweet",
+    "cat",
+    "dog",
+    "rain",
+    "sun",
+    "music",
+    "running",
+    "shipping",
+    "testing",
+    "reading",
+    "weekend",
+    "python",
+    "release",
+    "bug",
+    "fix",
+    "idea",
+    "launch",
+    "team",
+]
+
 # (username, display name, bio) of the demo people after `demo`; more users than these are user<N>.
 PEOPLE = [
     ("ada", "Ada Okafor", "Backend engineer. Queues, caches, and the occasional sourdough."),
