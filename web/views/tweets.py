@@ -72,7 +72,7 @@ def _interaction(service: Callable[..., bool]) -> Callable[..., HttpResponse]:
         service(user=user, tweet=tweet)
         if getattr(request, "htmx", False):
             card = tweet_cards([tweet_get(tweet_id=tweet.pk, viewer=user)], viewer=user)[0]
-            return fragment(request, "web/_actions.html", {"card": card})
+            return fragment(request, "web/_actions_fragment.html", {"card": card})
         return back(request, tweet_path(tweet))
 
     return view
