@@ -69,16 +69,22 @@ def web_home(*, base_url: str, viewer: User, requests: int) -> Result:
     from bench.benchmarks import Result
 
     web_headers = {**BROWSER_HEADERS, "Cookie": session_cookie(viewer)}
+    plain_headers = {key: value for key, value in web_headers.items() if key != "Accept-Encoding"}
     api_headers = {"Authorization": f"Bearer {AccessToken.for_user(viewer)}", "Accept": "application/json"}
-    web, api = Connection(base_url), Connection(base_url)
+    web, plain, api = Connection(base_url), Connection(base_url), Connection(base_url)
     status, headers, body, _, _ = web.get("/", web_headers)
     articles = _html(headers, body).count("<article")
     if status != 200 or articles != 20:
         raise RuntimeError(f"GET / answered {status} with {articles} posts (expected 200 and 20)")
-    times: dict[str, list[float]] = {"web": [], "api": []}
+    times: dict[str, list[float]] = {"web": [], "api": [], "web_uncompressed": []}
     sizes: dict[str, int] = {}
+    rounds = (
+        ("web", web, "/", web_headers),
+        ("api", api, "/api/feed/", api_headers),
+        ("web_uncompressed", plain, "/", plain_headers),  # what gzip costs, for the record
+    )
     for i in range(requests + max(requests // 10, 10)):
-        for name, connection, path, sent in (("web", web, "/", web_headers), ("api", api, "/api/feed/", api_headers)):
+        for name, connection, path, sent in rounds:
             status, headers, body, elapsed, _ = connection.get(path, sent)
             if status != 200:
                 raise RuntimeError(f"{path}: {status}")
@@ -100,7 +106,10 @@ def web_home(*, base_url: str, viewer: User, requests: int) -> Result:
             "requests_each": requests,
             "client": "one keep-alive connection per endpoint, sequential, interleaved",
             "web_body_bytes_gzip": sizes["web"],
+            "web_body_bytes": sizes["web_uncompressed"],
             "api_body_bytes": sizes["api"],
+            "web_uncompressed_p50_ms": round(p50["web_uncompressed"], 2),
+            "web_uncompressed_ratio": round(p50["web_uncompressed"] / p50["api"], 2),
         },
     )
 
