@@ -31,6 +31,25 @@ def user_get_by_username(*, username: str, viewer: User | None) -> User:
     return user
 
 
+def user_for_sign_in(*, identifier: str, password: str) -> User | None:
+    """The active user whose username or email (any case) is `identifier`, when `password` is
+    theirs; else None, whatever the reason (unknown, wrong password, suspended), so callers
+    have one message for all three. The password hasher runs once whether or not a user is
+    found, and for a suspended user too, so the time taken does not tell them apart either
+    (SECURITY.md), as Django's ModelBackend does for the native log-in."""
+    if not identifier or not password or "\x00" in identifier:
+        return None  # names nobody (a NUL would upset PostgreSQL); says nothing of anyone
+    key = identifier.lower()
+    # Both lookups use the functional unique indexes on lower(username) and lower(email).
+    user = User.objects.filter(Q(username__lower=key) | Q(email__lower=key)).order_by("pk").first()
+    if user is None:
+        User().set_password(password)  # the hasher's cost, as for a real user (Django #20760)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    return user
+
+
 def user_followers(*, user: User, viewer: User | None) -> QuerySet[User]:
     """Who follows `user`, newest follow first."""
     return (

@@ -3,7 +3,7 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,28 +39,6 @@ def user_register(*, username: str, email: str, password: str, display_name: str
             user.save()
     except IntegrityError as exc:
         raise _unique_violation(exc) from exc
-    return user
-
-
-def user_for_sign_in(*, identifier: str, password: str) -> User | None:
-    """The active user whose username or email (any case) is `identifier`, if `password` is theirs.
-
-    The password is hashed even when no such user exists, so a wrong name takes as long to
-    refuse as a wrong password (what Django's ModelBackend does).
-    """
-    identifier = identifier.strip()
-    user = None
-    if identifier and password and "\x00" not in identifier and "\x00" not in password:
-        user = (
-            User.objects.filter(Q(username__lower=identifier.lower()) | Q(email__iexact=identifier))
-            .order_by("pk")
-            .first()
-        )
-    if user is None:
-        User().set_password(password)
-        return None
-    if not user.check_password(password) or not user.is_active:
-        return None
     return user
 
 

@@ -1,7 +1,8 @@
 """Events the accounts app announces after commit; higher apps (feed, search) react.
 
-Each is sent from `transaction.on_commit`, so receivers see committed rows and may
-enqueue tasks. Receivers must not raise: a failure to enqueue is theirs to log.
+Each is sent from `transaction.on_commit` (core.events.send_on_commit), so receivers see
+committed rows and may enqueue tasks. An app reacts with one line of its event table
+(`<app>/events.py`, core.events), which never raises into the sender.
 """
 
 from django.dispatch import Signal

@@ -274,7 +274,7 @@ CACHES = {
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 FEED_MAX_LENGTH = env.int("FEED_MAX_LENGTH", default=800)
-# Hybrid fan-out (feed/merged.py): authors with more followers than this are not fanned out;
+# Hybrid fan-out (feed/merged/): authors with more followers than this are not fanned out;
 # their tweets are merged into followers' feeds at read time. 0: every author is merged.
 FANOUT_FOLLOWER_LIMIT = env.int("FANOUT_FOLLOWER_LIMIT", default=10000)
 # Seconds JWT authentication trusts a user's cached "active, password changed at" (accounts/

@@ -8,7 +8,6 @@ from django.db import DatabaseError, DataError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +58,11 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(exc, DatabaseError):
         logger.exception("database error", exc_info=exc)
         exc = ServiceUnavailable("A database error occurred; try again shortly.")
+    # Imported here: rest_framework.views loads DEFAULT_PARSER_CLASSES, i.e. core.parsers, which
+    # imports this module; a process whose first import is this one (a search worker importing
+    # ServiceUnavailable) would otherwise fail on the cycle.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == 503:
         response["Retry-After"] = "5"

@@ -6,6 +6,7 @@ class FeedConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from feed import receivers
+        from core.events import connect
+        from feed.events import EVENTS
 
-        receivers.connect()
+        connect(self.label, EVENTS)

@@ -1,12 +1,14 @@
 """A home feed read by time window rather than by offset: cursor paging (the Mastodon API's
 max_id/since_id/min_id), which new entries arriving at the top cannot shift.
 
-Bounds are feed scores (microseconds, `keys.score`); a page never repeats or skips an entry
-whatever is fanned in meanwhile. Same rules as `timeline.feed_page`: a feed missing from
-Redis is rebuilt first, and when Redis cannot answer the window is cut from the pulled feed.
+Bounds are feed scores (microseconds, `keys.score`), made from moments by `upper_bound` and
+`lower_bound` (callers never compute scores); a page never repeats or skips an entry whatever
+is fanned in meanwhile. Same rules as `timeline.feed_page`: a feed missing from Redis is
+rebuilt first, and when Redis cannot answer the window is cut from the pulled feed.
 """
 
 import logging
+from datetime import datetime
 
 from django.conf import settings
 
@@ -21,6 +23,16 @@ from feed.services import rebuild_feed
 logger = logging.getLogger(__name__)
 
 Entry = tuple[int, int | None, int]  # tweet id, reposter id, score
+
+
+def upper_bound(moment: datetime, *, inclusive: bool = False) -> int:
+    """`feed_window`'s `before` for the entries older than `moment` (or at it too, when inclusive)."""
+    return keys.score(moment) + (1 if inclusive else 0)
+
+
+def lower_bound(moment: datetime) -> int:
+    """`feed_window`'s `after` for the entries newer than `moment`."""
+    return keys.score(moment)
 
 
 def _redis_window(

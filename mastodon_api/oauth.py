@@ -2,12 +2,12 @@
 
 import json
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from oauth2_provider.oauth2_backends import OAuthLibCore
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import BaseScopes
 from oauth2_provider.settings import oauth2_settings
+
+from accounts.selectors import user_for_sign_in
 
 TOP_SCOPES = ("read", "write", "follow", "push", "profile")
 # The legacy `follow` scope grants these (Mastodon's doorkeeper configuration).
@@ -66,15 +66,8 @@ class MastodonValidator(OAuth2Validator):
         return response_type == "code"
 
     def validate_user(self, username, password, client, request, *args, **kwargs) -> bool:  # type: ignore[no-untyped-def]
-        if not username or not password or "\x00" in username:
-            return False
-        user = (
-            get_user_model()
-            .objects.filter(Q(username__lower=username.lower()) | Q(email__iexact=username))
-            .order_by("pk")
-            .first()
-        )
-        if user is None or not user.is_active or not user.check_password(password):
+        user = user_for_sign_in(identifier=username or "", password=password or "")
+        if user is None:
             return False
         request.user = user
         return True

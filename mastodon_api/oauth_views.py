@@ -3,9 +3,8 @@
 import json
 from urllib.parse import parse_qs, urlsplit
 
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.selectors import user_for_sign_in
 from accounts.throttles import AuthRateThrottle
 from mastodon_api.base import MastodonView
 from mastodon_api.errors import Unprocessable
@@ -130,17 +130,10 @@ def _credentials(request: HttpRequest, validated: dict) -> dict:
 
 def _sign_in(request: HttpRequest) -> str | None:
     """Log the person in from the sign-in form (username or email); returns an error message or None."""
-    identifier = request.POST.get("username", "").strip()
-    password = request.POST.get("password", "")
-    user = None
-    if identifier and password and "\x00" not in identifier:
-        user = (
-            get_user_model()
-            .objects.filter(Q(username__lower=identifier.lower()) | Q(email__iexact=identifier))
-            .order_by("pk")
-            .first()
-        )
-    if user is None or not user.is_active or not user.check_password(password):
+    user = user_for_sign_in(
+        identifier=request.POST.get("username", "").strip(), password=request.POST.get("password", "")
+    )
+    if user is None:
         return "Invalid username, email or password."
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return None

@@ -6,6 +6,7 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from notifications import receivers
+        from core.events import connect
+        from notifications.events import EVENTS
 
-        receivers.connect()
+        connect(self.label, EVENTS)

@@ -6,6 +6,7 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from search import receivers
+        from core.events import connect
+        from search.events import EVENTS
 
-        receivers.connect()
+        connect(self.label, EVENTS)

@@ -1,7 +1,8 @@
 """Events the tweets app announces after commit; feed and search react.
 
 Sent from `transaction.on_commit` (see `tweets.services`), so receivers see committed
-rows. Receivers must not raise: enqueue a task and log a failure to enqueue.
+rows. An app reacts with one line of its event table (`<app>/events.py`, core.events),
+which never raises into the sender.
 """
 
 from django.dispatch import Signal

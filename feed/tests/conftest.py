@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -227,6 +228,20 @@ def tasks_published() -> Iterator[None]:
         yield
     finally:
         app.conf.task_always_eager = True
+
+
+def take_messages(name: str) -> list[Any]:
+    """Take (and acknowledge) every message waiting in a queue of the real broker: what was
+    published, without a worker."""
+    from config.celery import app
+
+    messages = []
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        app.amqp.queues[name].bind(channel).declare()  # declared as Celery does (a new vhost has none)
+        while (message := channel.basic_get(name, no_ack=True)) is not None:
+            messages.append(message)
+    return messages
 
 
 def purge_queues(*names: str) -> None:

@@ -3,8 +3,7 @@
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from feed.cursors import feed_window
-from feed.keys import score
+from feed.cursors import feed_window, lower_bound, upper_bound
 from mastodon_api.base import MastodonView
 from mastodon_api.hydrate import Reblog, render_statuses
 from mastodon_api.pagination import window
@@ -12,24 +11,24 @@ from tweets.selectors import hashtag_tweets, reposts_for, status_time
 
 
 def _upper_bound(status_id: int | None) -> tuple[bool, int | None]:
-    """(any, exclusive upper score) for max_id: below that status's time; when no status has
-    that id, at or below the time of the newest one before it. (False, None): nothing older."""
+    """(any, feed bound) for max_id: below that status's time; when no status has that id, at
+    or below the time of the newest one before it. (False, None): nothing older."""
     if status_id is None:
         return True, None
     found = status_time(status_id=status_id)
     if found is None:
         return False, None
     moment, exact = found
-    return True, score(moment) + (0 if exact else 1)
+    return True, upper_bound(moment, inclusive=not exact)
 
 
 def _lower_bound(status_id: int | None) -> int | None:
-    """Exclusive lower score for since_id/min_id: above the time of that status (or of the
-    newest one before it); None when no status is that old."""
+    """Feed bound for since_id/min_id: above the time of that status (or of the newest one
+    before it); None when no status is that old."""
     if status_id is None:
         return None
     found = status_time(status_id=status_id)
-    return score(found[0]) if found else None
+    return lower_bound(found[0]) if found else None
 
 
 class HomeTimelineView(MastodonView):

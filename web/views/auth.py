@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.api.serializers import UserRegisterInput
 from web import live
@@ -50,7 +51,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     wait = auth_wait(request, "web_login")
     if wait is not None:
         return _throttled_page(request, "web/login.html", {"title": "Sign in", "form": form}, wait)
-    user = account_services.user_for_sign_in(identifier=identifier, password=request.POST.get("password", ""))
+    user = account_selectors.user_for_sign_in(identifier=identifier.strip(), password=request.POST.get("password", ""))
     if user is None:
         return sign_in_page(request, status=400, form=form, errors={"form": [SIGN_IN_FAILED]})
     login(request, user, backend=_BACKEND)
