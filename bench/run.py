@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORK = BASE_DIR / "var" / "bench"
 VENV_BIN = Path(sys.executable).parent
-ALL = ("feed_read", "memory", "mastodon_home", "fan_out", "fan_out_cluster", "http", "latency", "hybrid")
+ALL = ("feed_read", "memory", "mastodon_home", "fan_out", "fan_out_cluster", "http", "web", "latency", "hybrid")
 
 # gunicorn for 2 cores (see README): gthread workers overlap the Redis/PostgreSQL waits;
 # 3 processes x 4 threads measured best for both endpoints among 2x4, 3x2, 3x4, 4x2, 5x1.
@@ -192,6 +192,28 @@ def start_web(stage: Stage) -> tuple[subprocess.Popen, str]:
     proc = stage.start("gunicorn", argv, stdout=log_file, stderr=subprocess.STDOUT)
     wait_port(port, proc, "gunicorn")
     return proc, f"http://127.0.0.1:{port}"
+
+
+def web_pages(stage: Stage, *, viewer: User, requests: int) -> list[Result]:
+    """Issue 23: GET / against GET /api/feed/ through gunicorn, and a first visit's bytes (bench/web.py).
+    Static files collected first, as `make run` and the image serve them (with their .gz)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from bench import web
+
+    call_command("collectstatic", "--noinput", verbosity=0)
+    (Path(settings.STATIC_ROOT) / ".collected").touch()
+    server, base_url = start_web(stage)
+    try:
+        log(f"web: GET / vs GET /api/feed/ for {viewer.username}, {requests} requests each")
+        results = [web.web_home(base_url=base_url, viewer=viewer, requests=requests)]
+        log(results[-1].line())
+        results.append(web.first_visit(base_url=base_url, viewer=viewer))
+        log(results[-1].line())
+    finally:
+        stage.stop(server)
+    return results
 
 
 # Issue 22: the apps that stream read the home timeline on every start.
@@ -451,6 +473,8 @@ def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore
         )
         log(results[-1].line())
         stage.stop(web)
+    if "web" in only:
+        results += web_pages(stage, viewer=users[0], requests=60 if args.quick else 300)
     meta["feed_max_length"] = settings.FEED_MAX_LENGTH
     return results, meta
 

@@ -255,11 +255,12 @@ def setup_database(demo_password: str) -> None:
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         log("applying migrations")
         call_command("migrate", "--noinput")
-    # Static files come only from installed packages (the project has none of its own):
-    # collect them again only after an install (make touches .venv/.installed).
+    # Static files: collected again after an install (make touches .venv/.installed) or a change
+    # to the project's own (web/static/); settings serve them from the apps until then.
     stamp = Path(settings.STATIC_ROOT) / ".collected"
     installed = Path(sys.prefix) / ".installed"
-    if not (stamp.exists() and installed.exists() and stamp.stat().st_mtime >= installed.stat().st_mtime):
+    fresh = stamp.exists() and installed.exists() and stamp.stat().st_mtime >= installed.stat().st_mtime
+    if not (fresh and not settings.WHITENOISE_USE_FINDERS):
         call_command("collectstatic", "--noinput", verbosity=0)
         stamp.touch()
     if not User.objects.exists():
@@ -437,6 +438,7 @@ class Runner:
         base = f"http://127.0.0.1:{self.port}"
         files = ", ".join(f"{name}.log" for name in self.names)
         log(f"logs:    {self.logs}/ ({files}, access.log; LOG_CONSOLE_LEVEL=INFO shows them here)")
+        log(f"Web:     {base}/")
         log(f"API:     {base}/api/")
         log(f"Docs:    {base}/api/docs/")
         log(f"Admin:   {base}/admin/  (create a moderator: make superuser)")
