@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-scale bench-hybrid install lint fmt migrations superuser bench bench-quick bench-deps browser-deps node-deps soak audit clean
+.PHONY: run test test-scale bench-hybrid install lint fmt migrations superuser bench bench-quick bench-deps browser-deps node-deps screenshot soak audit clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,11 @@ test-scale: install
 	FANOUT_FOLLOWER_LIMIT=1 $(PY) -m devtools.dev test feed
 	CHIRP_TEST_FEED_CLUSTER=1 FANOUT_FOLLOWER_LIMIT=0 $(PY) -m devtools.dev test feed
 	CHIRP_TEST_FEED_CLUSTER=1 FANOUT_FOLLOWER_LIMIT=1 $(PY) -m devtools.dev test feed
+
+# The README's pictures of the home timeline (docs/screenshot-home*.png) from a real `make run`
+# in var/screenshot with fresh demo data, taken in chromium (devtools/screenshot.py).
+screenshot: install browser-deps
+	$(PY) -m devtools.screenshot $(ARGS)
 
 # Load soak (scripts/soak.py, README "Soak"): 100 users for 60 s through gunicorn + a worker,
 # loopback only; then every posted tweet must be in every follower's feed. ARGS to change.

@@ -50,16 +50,32 @@ def _unique_violation(exc: IntegrityError) -> ValidationError:
     raise exc
 
 
+def _profile_text_errors(field: str, value: str) -> list[str]:
+    """What is wrong with a trimmed profile text: over the column's length, or a NUL
+    (PostgreSQL text cannot hold it). The native serializer checks the same; held here for
+    every other caller (the Mastodon API)."""
+    limit = getattr(User._meta.get_field(field), "max_length", None)
+    errors = []
+    if limit is not None and len(value) > limit:
+        errors.append(f"Ensure this field has no more than {limit} characters.")
+    if "\x00" in value:
+        errors.append("Null characters are not allowed.")
+    return errors
+
+
 @transaction.atomic
 def user_update_profile(*, user: User, display_name: str | None = None, bio: str | None = None) -> User:
-    """Change the profile texts that a user may edit."""
-    fields = []
-    if display_name is not None:
-        user.display_name = display_name
-        fields.append("display_name")
-    if bio is not None:
-        user.bio = bio
-        fields.append("bio")
+    """Change the profile texts that a user may edit (None: unchanged), trimmed. Both are
+    checked before either is written: an invalid one is a ValidationError that changes nothing."""
+    changes = {
+        field: value.strip() for field, value in (("display_name", display_name), ("bio", bio)) if value is not None
+    }
+    errors = {field: found for field, value in changes.items() if (found := _profile_text_errors(field, value))}
+    if errors:
+        raise ValidationError(errors)
+    fields = list(changes)
+    for field, value in changes.items():
+        setattr(user, field, value)
     if fields:
         user.save(update_fields=fields)
         send_on_commit(signals.user_updated, sender=User, user_id=user.pk)

@@ -264,7 +264,7 @@ def fan_out_cluster(*, follower_ids: list[int], single: redis.Redis, repeats: in
     all on this machine) vs the single Redis, in the same run, runs interleaved.
 
     The calls `feed.services` makes: batches of FEED_FANOUT_BATCH_SIZE feeds through
-    `store.run_feeds("fan_out")`, i.e. one EVALSHA per batch on the single Redis and one per
+    `store.run_feeds(scripts.FAN_OUT)`, i.e. one EVALSHA per batch on the single Redis and one per
     hash slot (about one per feed) on the cluster, pipelined per node. Followers are listed
     once beforehand (PostgreSQL is the same for both), and both write fresh keys of the
     feed layout in their own namespace, so both do the same work on the same data shape.
@@ -272,7 +272,7 @@ def fan_out_cluster(*, follower_ids: list[int], single: redis.Redis, repeats: in
     from django.conf import settings
 
     from devtools.servers import ThrowawayRedisCluster
-    from feed import store
+    from feed import scripts, store
 
     size = getattr(settings, "FEED_FANOUT_BATCH_SIZE", 1000)  # as feed.services._batches
     audience = [f"bench:cfan:{{{uid}}}" for uid in follower_ids]
@@ -286,12 +286,12 @@ def fan_out_cluster(*, follower_ids: list[int], single: redis.Redis, repeats: in
         timings: dict[str, list[float]] = {"single": [], "cluster": []}
         for run in range(repeats + 1):  # the first run warms up (script load, connections)
             for name in ("cluster", "single") if run % 2 else ("single", "cluster"):
-                args = [10**15 + run, 1_700_000_000_000_000 + run, settings.FEED_MAX_LENGTH]
+                args = scripts.FanOut(10**15 + run, 1_700_000_000_000_000 + run, settings.FEED_MAX_LENGTH)
                 t = time.perf_counter()
                 written = sum(
                     len(reply.value)
                     for batch in batches
-                    for reply in store.run_feeds("fan_out", clients[name], batch, args)
+                    for reply in store.run_feeds(scripts.FAN_OUT, clients[name], batch, args)
                 )
                 elapsed = time.perf_counter() - t
                 assert written == len(audience), (name, written)

@@ -1,4 +1,4 @@
-"""Hybrid fan-out benchmarks (issue 11; feed/merged.py), each against its baseline in the same run.
+"""Hybrid fan-out benchmarks (issue 11; feed/merged/), each against its baseline in the same run.
 
 - `hybrid_post_<N>`: posting by an account with N followers (10k, 100k, 1M) under the hybrid:
   `tweets.services.tweet_create` in a transaction, its on-commit signal and the fan-out

@@ -85,6 +85,10 @@ INSTALLED_APPS = [
     # Mastodon-compatible client API (DESIGN.md section 7): OAuth 2 provider and the translation app.
     "oauth2_provider",
     "mastodon_api",
+    # The web interface for people (DESIGN.md section 11): server-rendered pages with htmx.
+    "django_htmx",
+    "csp",
+    "web",
     # Real-time streams (DESIGN.md section 10): the stream process, and the publisher web and workers use.
     "streaming",
 ]
@@ -103,6 +107,8 @@ MIDDLEWARE = [
     # Read replicas: GETs of clients that did not just write read from one (off without replicas).
     "core.middleware.ReplicaReadMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on the web pages (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # /api/ paths with or without the trailing slash, unknown ones a JSON 404 (never a redirect).
     "core.middleware.ApiPathMiddleware",
@@ -112,6 +118,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # request.htmx: the web pages answer htmx requests with the fragment they swap (web/).
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -121,10 +129,22 @@ AUTH_USER_MODEL = "accounts.User"
 # Lower("username") (stronger than unique=True), which this check cannot see.
 SILENCED_SYSTEM_CHECKS = ["auth.E003"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LOGIN_URL = "/api/session/login/"
+# The web interface's sign-in page; the browsable API keeps its own (/api/session/login/),
+# which sends people to the API root after signing in.
+LOGIN_URL = "/login"
 LOGIN_REDIRECT_URL = "/api/"
+# Sessions (the web interface, the browsable API, the admin) read from Redis and are kept in
+# PostgreSQL too: a page costs no session query, and a flushed Redis signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 TEMPLATES = [
+    # The web interface's pages (web/jinja2/, templates/jinja2/): Jinja2, for speed (web/jinja.py).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "web.jinja.environment"},
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -150,8 +170,27 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Serve static files straight from the apps when collectstatic has not run (dev, tests).
-WHITENOISE_USE_FINDERS = True
+
+
+def _static_collected() -> bool:
+    """Whether collectstatic ran (var/static/.collected, written after it by `make run` and the
+    image) since the project's own static files last changed."""
+    stamp = STATIC_ROOT / ".collected"
+    if not stamp.exists():
+        return False
+    own = (
+        path
+        for folder in BASE_DIR.iterdir()
+        if folder.is_dir() and folder.name not in {"var", "node_modules"} and not folder.name.startswith(".")
+        for path in (folder / "static").rglob("*")
+        if path.is_file()
+    )
+    return stamp.stat().st_mtime >= max((path.stat().st_mtime for path in own), default=0)
+
+
+# Static files straight from the apps when collectstatic has not run since they changed (tests,
+# a checkout being edited); else the collected ones, which come with their gzip variants.
+WHITENOISE_USE_FINDERS = not _static_collected()
 
 # Request bodies: the API takes small JSON documents only.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 * 1024)
@@ -238,7 +277,7 @@ CACHES = {
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 FEED_MAX_LENGTH = env.int("FEED_MAX_LENGTH", default=800)
-# Hybrid fan-out (feed/merged.py): authors with more followers than this are not fanned out;
+# Hybrid fan-out (feed/merged/): authors with more followers than this are not fanned out;
 # their tweets are merged into followers' feeds at read time. 0: every author is merged.
 FANOUT_FOLLOWER_LIMIT = env.int("FANOUT_FOLLOWER_LIMIT", default=10000)
 # Seconds JWT authentication trusts a user's cached "active, password changed at" (accounts/
@@ -514,6 +553,33 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- The web interface (web/, DESIGN.md section 11) -----------------------------
+
+# The pages' live updates connect to the streaming process (DESIGN.md section 10) at
+# STREAMING_URL, or by default ws://<the page's host>:<the page's port + 1> (web.live). The
+# page is given a native JWT access token for it that lives this long: a token copied out
+# of a page is soon worth nothing, and the page asks for a new one (POST /live/token, with
+# the session and CSRF) when it reconnects.
+WEB_STREAM_TOKEN_SECONDS = env.int("WEB_STREAM_TOKEN_SECONDS", default=300)
+# django-csp: no inline script, no eval, nothing from other origins. The API, the admin and
+# the OAuth pages (DRF's, Django's and Swagger UI's own templates) are left as they were.
+# connect-src gains the streaming URL per response (web.live.csp_for).
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/", "/admin/", "/oauth/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],  # + the media origin when files are elsewhere (web.live)
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- Logging ----------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config.api_root import api_root, landing
+from config.api_root import api_root
 from config.health import healthz
 
 # The moderation console is Chirp's, not "Django administration".
@@ -32,8 +32,12 @@ urlpatterns = [
     path("api/", include("search.api.urls")),
     path("api/", include("moderation.api.urls")),
     path("api/", include("notifications.api.urls")),
-    path("", landing, name="home"),  # the landing page (templates/home.html)
+    # The web interface for people (DESIGN.md section 11): `/` and the pages beside it.
+    path("", include("web.urls")),
 ]
+
+# Pages that are not found, or refused, outside the API look like the rest of the site.
+handler404 = "web.views.errors.not_found"
 
 if settings.BENCH_ENDPOINTS:  # `make bench` only: the framework-ceiling endpoint (bench/ceiling.py)
     urlpatterns.insert(0, path("api/bench/", include("bench.urls")))

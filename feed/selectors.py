@@ -18,7 +18,7 @@ from core.replicas import primary_reads, read_connection, reading_from_replica
 from feed import objects
 from feed.models import MergedAuthor
 from feed.pull import TABLES, excluded_cte, kept_from
-from tweets.models import Like, Tweet
+from tweets.models import Bookmark, Like, Tweet
 
 
 class AuthorRow(NamedTuple):
@@ -26,13 +26,32 @@ class AuthorRow(NamedTuple):
     username: str
 
 
+class AccountRow(NamedTuple):
+    """A user with what the Mastodon API's Account shows (mastodon_api.entities.Renderer.account),
+    read with the page's state by `hydrate(accounts=True)`: no query of its own."""
+
+    id: int
+    username: str
+    display_name: str
+    bio: str
+    created_at: datetime
+    num_tweets: int
+    num_followers: int
+    num_following: int
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
 class TweetRow(NamedTuple):
     """A hydrated tweet with the attributes tweet_to_dict reads; a plain tuple, not a model
-    instance: Model.__init__ for 20 tweets and 20 authors was a quarter of a feed read."""
+    instance: Model.__init__ for 20 tweets and 20 authors was a quarter of a feed read.
+    `bookmarked` and `reply_to_author_id` are read with `accounts=True` only (the Mastodon API)."""
 
     pk: int
     author_id: int
-    author: AuthorRow
+    author: AuthorRow | AccountRow
     content: str
     created_at: datetime
     in_reply_to_id: int | None
@@ -43,14 +62,19 @@ class TweetRow(NamedTuple):
     reposted: bool
     mention_list: list[dict]
     tag_list: list[str]
+    bookmarked: bool = False
+    reply_to_author_id: int | None = None
 
 
 class FeedItem(NamedTuple):
-    """A tweet with the viewer's flags and, for an entry a repost brought in, who and when."""
+    """A tweet with the viewer's flags and, for an entry a repost brought in, who and when
+    (with `accounts=True` also the repost's id and the reposter's account)."""
 
     tweet: TweetRow
     reposted_by: str | None
     reposted_at: datetime | None
+    repost_id: int | None = None
+    reposter: AccountRow | None = None
 
 
 # What changes about the page's tweets, for this viewer, exactly as PostgreSQL has it now:
@@ -64,32 +88,59 @@ class FeedItem(NamedTuple):
 # deleted ones. So does a repost entry of the viewer's own tweet or of a followed author's
 # (the pull query's rule; a merged source's list holds such reposts, feed.merged). Mention
 # rows are told apart by their NULL counters.
-_STATE_SQL = (
+# The {*_extra} slots are empty for the native feed; the Mastodon API's variant fills them
+# (_ACCOUNT_EXTRA): two statements, each prepared once per connection.
+_STATE_TEMPLATE = (
     "WITH "
     + excluded_cte("viewer")
     + """
 SELECT t.id, t.in_reply_to_id, t.num_likes, t.num_replies, t.num_reposts, u.username,
        EXISTS (SELECT 1 FROM {like} l WHERE l.tweet_id = t.id AND l.user_id = %(viewer)s),
        EXISTS (SELECT 1 FROM {repost} r WHERE r.tweet_id = t.id AND r.user_id = %(viewer)s),
-       rp.username, rp.created_at
+       rp.username, rp.created_at{tweet_extra}
 FROM unnest(%(ids)s::bigint[], %(reposters)s::bigint[]) AS e(tweet_id, reposter_id)
 JOIN {tweet} t ON t.id = e.tweet_id AND t.hidden_at IS NULL AND t.author_id NOT IN (SELECT uid FROM excluded)
 JOIN {user} u ON u.id = t.author_id AND u.is_active
 LEFT JOIN LATERAL (
-    SELECT ru.username, r2.created_at FROM {repost} r2 JOIN {user} ru ON ru.id = r2.user_id AND ru.is_active
+    SELECT ru.username, r2.created_at{repost_extra}
+    FROM {repost} r2 JOIN {user} ru ON ru.id = r2.user_id AND ru.is_active
     WHERE r2.tweet_id = t.id AND r2.user_id = e.reposter_id AND r2.user_id NOT IN (SELECT uid FROM excluded)
       AND t.author_id <> %(viewer)s AND NOT EXISTS (
           SELECT 1 FROM {follow} f WHERE f.follower_id = %(viewer)s AND f.followee_id = t.author_id)
 ) rp ON e.reposter_id IS NOT NULL
 UNION ALL
-SELECT mu.id, NULL, NULL, NULL, NULL, mu.username, NULL, NULL, NULL, NULL
+SELECT mu.id, NULL, NULL, NULL, NULL, mu.username, NULL, NULL, NULL, NULL{mention_extra}
 FROM {user} mu WHERE mu.id = ANY(%(mentioned)s::bigint[]) AND mu.is_active
 """
-).format(like=Like._meta.db_table, **TABLES)
+)
+_ACCOUNT_FIELDS = ("display_name", "bio", "created_at", "num_tweets", "num_followers", "num_following")
+# The Mastodon API's extra columns: the viewer's bookmark flag, the author of the tweet a reply
+# answers (any visibility, as Mastodon's in_reply_to_account_id), the author's account, and for
+# a repost entry the repost's id (the reblog's status id) and the reposter's account.
+_ACCOUNT_EXTRA = {
+    "tweet_extra": """,
+       EXISTS (SELECT 1 FROM {bookmark} b WHERE b.tweet_id = t.id AND b.user_id = %(viewer)s),
+       (SELECT p.author_id FROM {tweet} p WHERE p.id = t.in_reply_to_id), """
+    + ", ".join(f"u.{field}" for field in _ACCOUNT_FIELDS)
+    + ", rp.repost_id, rp.user_id, "
+    + ", ".join(f"rp.user_{field}" for field in _ACCOUNT_FIELDS),
+    "repost_extra": ", r2.id AS repost_id, ru.id AS user_id, "
+    + ", ".join(f"ru.{field} AS user_{field}" for field in _ACCOUNT_FIELDS),
+    "mention_extra": ", NULL" * (4 + 2 * len(_ACCOUNT_FIELDS)),
+}
+_TABLES = {**TABLES, "like": Like._meta.db_table, "bookmark": Bookmark._meta.db_table}
+_STATE_SQL = _STATE_TEMPLATE.format(tweet_extra="", repost_extra="", mention_extra="", **_TABLES)
+_STATE_ACCOUNTS_SQL = _STATE_TEMPLATE.format(
+    **{key: value.format(**_TABLES) for key, value in _ACCOUNT_EXTRA.items()}, **_TABLES
+)
 
 
 def hydrate(
-    *, entries: list[tuple[int, int | None]], viewer: User, blobs: dict[int, list] | None = None
+    *,
+    entries: list[tuple[int, int | None]],
+    viewer: User,
+    blobs: dict[int, list] | None = None,
+    accounts: bool = False,
 ) -> tuple[list[FeedItem], list[int]]:
     """Tweets for (tweet id, reposter id) entries, in the entries' order: bodies from the
     tweet-object cache (feed.objects; `blobs` = what the read script brought, else one
@@ -99,20 +150,22 @@ def hydrate(
     viewer blocks, is blocked by or mutes, and repost entries whose repost was undone (or
     whose reposter was suspended, blocked either way or muted) are stale. Tweets
     carry their author (id, username) and the viewer's `liked`/`reposted` flags, as
-    tweets.selectors.tweet_queryset's do.
+    tweets.selectors.tweet_queryset's do. `accounts` (the Mastodon API): the same single
+    query also reads the authors' and reposters' accounts (AccountRow), the repost ids, the
+    viewer's `bookmarked` flag and the author each reply answers.
     """
     if not entries:
         return [], []
     ids = [tweet_id for tweet_id, _ in entries]
     bodies = objects.tweet_bodies(ids, blobs=blobs)
-    items, stale = _hydrated(entries, viewer.pk, bodies, read_connection(Tweet))
+    items, stale = _hydrated(entries, viewer.pk, bodies, read_connection(Tweet), accounts)
     if stale and reading_from_replica():
         # A replica may lag behind the fan-out (which read the primary): what it lacks is
         # asked of the primary before the caller drops it from the feed as stale.
         with primary_reads():
             absent = [tweet_id for tweet_id in ids if tweet_id not in bodies]
             bodies |= objects.tweet_bodies(absent, blobs={})  # the cache had none of them
-            items, stale = _hydrated(entries, viewer.pk, bodies, read_connection(Tweet))
+            items, stale = _hydrated(entries, viewer.pk, bodies, read_connection(Tweet), accounts)
     return items, stale
 
 
@@ -127,8 +180,9 @@ def _hydrated(
     viewer_id: int,
     bodies: dict[int, objects.TweetBody],
     connection: BaseDatabaseWrapper,
+    accounts: bool = False,
 ) -> tuple[list[FeedItem], list[int]]:
-    """Run _STATE_SQL on `connection` and join it with the bodies; (items in the entries'
+    """Run the state query on `connection` and join it with the bodies; (items in the entries'
     order, stale ids)."""
     params: dict[str, Any] = {
         "viewer": viewer_id,
@@ -137,7 +191,7 @@ def _hydrated(
         "mentioned": _bigint_array({user_id for body in bodies.values() for user_id in body.mention_ids}),
     }
     with prepared_cursor(connection) as cursor:  # one text for every page: planned once per connection
-        cursor.execute(_STATE_SQL, params)
+        cursor.execute(_STATE_ACCOUNTS_SQL if accounts else _STATE_SQL, params)
         rows = cursor.fetchall()
     names: dict[int, str] = {}
     states = []
@@ -147,11 +201,15 @@ def _hydrated(
         else:
             states.append(row)
     found: dict[int, FeedItem] = {}
-    for tweet_id, in_reply_to_id, likes, replies, reposts, username, liked, reposted, by, reposted_at in states:
+    for row in states:
+        tweet_id, in_reply_to_id, likes, replies, reposts, username, liked, reposted, by, reposted_at = row[:10]
         body = bodies.get(tweet_id)
         if body is None:  # deleted between the two reads
             continue
         mentions = [{"id": uid, "username": names[uid]} for uid in body.mention_ids if uid in names]
+        if accounts:
+            found[tweet_id] = _with_accounts(row, body, mentions)
+            continue
         tweet = TweetRow(
             tweet_id,
             body.author_id,
@@ -177,6 +235,37 @@ def _hydrated(
         else:
             items.append(hit)
     return items, stale
+
+
+_N = len(_ACCOUNT_FIELDS)
+
+
+def _with_accounts(row: tuple, body: objects.TweetBody, mentions: list[dict]) -> FeedItem:
+    """A FeedItem from a row of _STATE_ACCOUNTS_SQL: the base columns, then bookmarked, the
+    replied-to author, the author's account fields, the repost id, the reposter's id and fields."""
+    tweet_id, in_reply_to_id, likes, replies, reposts, username, liked, reposted, by, reposted_at = row[:10]
+    bookmarked, reply_to_author_id = row[10], row[11]
+    author = AccountRow(body.author_id, username, *row[12 : 12 + _N])
+    repost_id, reposter_id = row[12 + _N], row[13 + _N]
+    reposter = AccountRow(reposter_id, by, *row[14 + _N : 14 + 2 * _N]) if repost_id is not None else None
+    tweet = TweetRow(
+        tweet_id,
+        body.author_id,
+        author,
+        body.content,
+        body.created_at,
+        in_reply_to_id,
+        likes,
+        replies,
+        reposts,
+        liked,
+        reposted,
+        mentions,
+        body.tags,
+        bookmarked,
+        reply_to_author_id,
+    )
+    return FeedItem(tweet, by, reposted_at, repost_id, reposter)
 
 
 def tweet_fanned_out(*, tweet_id: int) -> bool:
@@ -215,9 +304,8 @@ def followers_among(*, author_id: int, user_ids: list[int]) -> set[int]:
     """Which of these users follow `author_id`."""
     if not user_ids:
         return set()
-    return set(
-        Follow.objects.filter(followee_id=author_id, follower_id__in=user_ids).values_list("follower_id", flat=True)
-    )
+    follows = Follow.objects.filter(followee_id=author_id, follower_id__in=user_ids)
+    return set(follows.values_list("follower_id", flat=True))
 
 
 def merged_entry_viewers(

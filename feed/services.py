@@ -22,7 +22,7 @@ from redis.typing import EncodableT
 from accounts.models import Follow, User
 from accounts.selectors import excluded_user_ids, follower_id_bounds, follower_ids, follower_ids_between
 from core.replicas import reads_from_primary
-from feed import keys, merged, signals, store
+from feed import keys, merged, scripts, signals, store
 from feed.models import MergedAuthor
 from feed.pull import TABLES, FeedEntry, kept_from, pull_feed_entries
 from tweets.models import Repost, Tweet
@@ -128,13 +128,13 @@ def fan_out_tweet(tweet_id: int) -> int:
 def _write_fan_out(*, tweet_id: int, created_at: datetime, audience: Iterable[int]) -> int:
     """Add the tweet to these users' feeds, a batch of feeds per Lua call; returns feeds written."""
     client = store.connection()
-    args = [tweet_id, keys.score(created_at), _max_length()]
+    args = scripts.FanOut(tweet_id=tweet_id, score=keys.score(created_at), max_length=_max_length())
     written = 0
     with closing(_batches(audience)) as batches:
         for batch in batches:
-            added = store.positions(store.run_feeds("fan_out", client, _feeds(batch), args), batch)
+            added = store.positions(store.run_feeds(scripts.FAN_OUT, client, _feeds(batch), args), batch)
             written += len(batch)
-            if added:  # a re-run adds nothing: the streams hear of each entry once
+            if added:  # a re-run adds nothing: the live streams hear of each entry once
                 signals.entries_added.send(sender=Tweet, tweet_id=tweet_id, reposter_id=None, user_ids=added)
     return written
 
@@ -244,7 +244,9 @@ def remove_tweet_from_feeds(*, tweet_id: int, author_id: int, reposter_ids: Iter
             signals.source_entry_removed.send(sender=Tweet, source_id=user_id, tweet_id=tweet_id)
         with closing(_batches(reach)) as batches:
             for batch in batches:
-                had = store.positions(store.run_feeds("remove", client, _feeds_and_reposts(batch), [tweet_id]), batch)
+                feeds = _feeds_and_reposts(batch)
+                replies = store.run_feeds(scripts.REMOVE, client, feeds, scripts.Remove(tweet_id=tweet_id))
+                had = store.positions(replies, batch)
                 removed += len(had)
                 if had:
                     signals.entries_removed.send(sender=Tweet, tweet_id=tweet_id, user_ids=had)
@@ -289,7 +291,9 @@ def add_repost(*, tweet_id: int, user_id: int) -> int:
     if hidden_at is not None or not author_active or not reposter_active:
         return 0
     client = store.connection()
-    args = [tweet_id, keys.score(created_at), user_id, _max_length()]
+    args = scripts.RepostAdd(
+        tweet_id=tweet_id, score=keys.score(created_at), reposter_id=user_id, max_length=_max_length()
+    )
     if author_id != user_id:  # one's own tweet is in one's source list already
         merged.record(client, user_id=user_id, tweet_id=tweet_id, score=keys.score(created_at), author_id=author_id)
     # A large reposter: followers merge it from the reposter's source list.
@@ -312,9 +316,8 @@ def add_repost(*, tweet_id: int, user_id: int) -> int:
             own.add(author_id)
             targets = [target for target in batch if target not in own and target not in kept]
             if targets:
-                entered = store.positions(
-                    store.run_feeds("repost_add", client, _feeds_and_reposts(targets), args), targets
-                )
+                replies = store.run_feeds(scripts.REPOST_ADD, client, _feeds_and_reposts(targets), args)
+                entered = store.positions(replies, targets)
                 added += len(entered)
                 if entered:
                     signals.entries_added.send(sender=Repost, tweet_id=tweet_id, reposter_id=user_id, user_ids=entered)
@@ -333,9 +336,10 @@ def remove_repost(*, tweet_id: int, user_id: int) -> int:
     changed = 0
     score = merged.unrecord(client, user_id=user_id, tweet_id=tweet_id, only_repost=True)
     reach = _audience(user_id) if merged.reaches_followers(user_id=user_id, score=score) else iter([user_id])
+    args = scripts.RepostRemove(tweet_id=tweet_id, reposter_id=user_id)
     with closing(_batches(reach)) as batches:
         for batch in batches:
-            replies = store.run_feeds("repost_remove", client, _feeds_and_reposts(batch), [tweet_id, user_id])
+            replies = store.run_feeds(scripts.REPOST_REMOVE, client, _feeds_and_reposts(batch), args)
             # Positions are 1-based within each call's feeds.
             users = [batch[reply.feeds[position - 1]] for reply in replies for position in reply.value]
             if users:
@@ -391,10 +395,10 @@ def _merge_many(client: Any, entries_by_user: dict[int, FeedEntry]) -> None:
     if not entries_by_user:
         return
     calls = [
-        ([keys.feed_key(user_id), keys.reposts_key(user_id)], [_max_length(), "0", *_triple(entry)])
+        scripts.Merge.into_feed(user_id, max_length=_max_length(), only_if_complete=False, entries=[entry])
         for user_id, entry in entries_by_user.items()
     ]
-    store.run_each("merge", client, calls)
+    store.run_each(scripts.MERGE, client, calls)
 
 
 def _feeds(user_ids: list[int]) -> list[list[str]]:
@@ -405,10 +409,6 @@ def _feeds(user_ids: list[int]) -> list[list[str]]:
 def _feeds_and_reposts(user_ids: list[int]) -> list[list[str]]:
     """Each user's [feed, reposts] keys, as `store.run_feeds` takes them."""
     return [[keys.feed_key(user_id), keys.reposts_key(user_id)] for user_id in user_ids]
-
-
-def _triple(entry: FeedEntry) -> list[object]:
-    return [entry.tweet_id, entry.score, entry.reposter_id or ""]
 
 
 # --- follows ----------------------------------------------------------------
@@ -440,16 +440,16 @@ def merge_followee(*, follower_id: int, followee_id: int) -> int:
         .order_by("-created_at")
         .values_list("tweet_id", "created_at")[:max_length]
     )
-    args: list[object] = [max_length, "1"]
     # Own entries first: a repost of a tweet that is already there is then skipped.
-    for tweet_id, created_at in own.values_list("pk", "created_at"):
-        args += [tweet_id, keys.score(created_at), ""]
-    for tweet_id, created_at in reposts:
-        args += [tweet_id, keys.score(created_at), followee_id]
-    if len(args) == 2:
+    entries = [
+        scripts.MergeEntry(tweet_id, keys.score(at), None) for tweet_id, at in own.values_list("pk", "created_at")
+    ]
+    entries += [scripts.MergeEntry(tweet_id, keys.score(at), followee_id) for tweet_id, at in reposts]
+    if not entries:
         return 0
     client = store.connection()
-    added = store.run("merge", client, [keys.feed_key(follower_id), keys.reposts_key(follower_id)], args)
+    call = scripts.Merge.into_feed(follower_id, max_length=max_length, only_if_complete=True, entries=entries)
+    added = store.run(scripts.MERGE, client, call)
     if int(added) >= 0 and merged.has_sources(follower_id):
         merged.refresh_hidden(follower_id)  # sources' reposts of the followee's tweets now hidden
     return max(int(added), 0)
@@ -469,18 +469,16 @@ def purge_followee(*, follower_id: int, followee_id: int) -> int:
         .values_list("pk", flat=True)[: _max_length()]
     )
     client = store.connection()
-    key_names = [keys.feed_key(follower_id), keys.reposts_key(follower_id)]
-    removed = [int(tweet_id) for tweet_id in store.run("purge", client, key_names, [followee_id, *tweet_ids])]
+    purge = scripts.Purge(user_id=follower_id, followee_id=followee_id, tweet_ids=tweet_ids)
+    removed = [int(tweet_id) for tweet_id in store.run(scripts.PURGE, client, purge)]
     was_source = merged.remove_source(follower_id=follower_id, followee_id=followee_id)
     # A merged followee's tweets were never in this feed: any of them may come back by a repost.
     seen_again = tweet_ids if was_source else removed
     if seen_again:
         back = _reposts_seen_by(user_id=follower_id, tweet_ids=seen_again)
         if back:
-            args: list[object] = [_max_length(), "0"]
-            for entry in back:
-                args += _triple(entry)
-            store.run("merge", client, key_names, args)
+            call = scripts.Merge.into_feed(follower_id, max_length=_max_length(), only_if_complete=False, entries=back)
+            store.run(scripts.MERGE, client, call)
     if merged.has_sources(follower_id):
         merged.refresh_hidden(follower_id)  # sources' reposts of the followee's tweets shown again
     return len(removed)

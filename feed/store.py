@@ -1,4 +1,4 @@
-"""The Redis side of feeds: the connection and the Lua scripts that keep a feed consistent.
+"""The Redis side of feeds: the connection, and running the Lua scripts (feed.scripts) on it.
 
 Each script does its checks and writes atomically inside Redis, so a multi-step change
 (add unless present, mark, trim) needs one round trip and can never be half applied.
@@ -6,13 +6,15 @@ Scripts that fan out take a whole batch of feeds as KEYS: one call per ~1,000 fo
 on a single Redis. On a Redis Cluster (FEED_REDIS_CLUSTER_URL) a script may only touch
 keys of one hash slot, so `run_feeds` splits the batch by slot and pipelines the calls,
 one round trip per node; a feed's two keys share a slot (hash tags, see `feed.keys`).
-Key names come from `feed.keys`; the scripts only know the sentinel member "0".
+The cluster path packs and sends the commands itself, on redis-py's slot map and node
+connections (`_cluster_execute`): feed/tests/test_redis_internals.py fails if an upgrade
+of redis-py changes what it relies on.
 """
 
 import logging
 from collections.abc import Sequence
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django_redis import get_redis_connection
@@ -32,8 +34,10 @@ from redis.exceptions import (
     TimeoutError,
     TryAgainError,
 )
+from redis.typing import EncodableT
 
 from feed import keys
+from feed.scripts import BatchArgs, BatchScript, LuaScript, SlotCall, SlotScript
 
 logger = logging.getLogger(__name__)
 
@@ -42,142 +46,8 @@ logger = logging.getLogger(__name__)
 # master during a failover; ClusterDownError, MOVED and connection errors are RedisErrors.
 REDIS_ERRORS: tuple[type[Exception], ...] = (RedisError, RedisClusterException)
 
-# Trim to the newest `maxlen` real entries. Rank 0 is the sentinel (score 0, the lowest)
-# in a complete feed and is kept; a key without it keeps one extra entry, harmlessly,
-# until the read that rebuilds it.
-_TRIM = "if redis.call('ZCARD', feed) > maxlen + 1 then redis.call('ZREMRANGEBYRANK', feed, 1, -(maxlen + 1)) end"
-
-# Drop repost marks whose entry was trimmed away; run only when the hash outgrew the feed.
-_PRUNE = """
-local function prune(feed, rp, maxlen)
-  if redis.call('HLEN', rp) > maxlen then
-    for _, member in ipairs(redis.call('HKEYS', rp)) do
-      if not redis.call('ZSCORE', feed, member) then redis.call('HDEL', rp, member) end
-    end
-  end
-end
-"""
-
-# KEYS: feeds. ARGV: tweet id, score, maxlen. Returns the 1-based positions of the feeds
-# the tweet newly entered (a re-run adds nothing, so the streams hear of it once).
-# The trim is one ZREMRANGEBYRANK without the ZCARD test of _TRIM: a range that is empty
-# (a feed not full) costs Redis next to nothing, and a full feed, the common case of a fan-out
-# to active users, is then two calls instead of three (bench/README.md, fan-out).
-FAN_OUT = """
-local stop = -(tonumber(ARGV[3]) + 1)
-local added = {}
-for i, feed in ipairs(KEYS) do
-  if redis.call('ZADD', feed, ARGV[2], ARGV[1]) == 1 then added[#added + 1] = i end
-  redis.call('ZREMRANGEBYRANK', feed, 1, stop)
-end
-return added
-"""
-
-# KEYS: feed, reposts, feed, reposts, ... ARGV: tweet id. Returns the 1-based positions
-# (pairs) of the feeds that had it.
-REMOVE = """
-local removed = {}
-for i = 1, #KEYS, 2 do
-  if redis.call('ZREM', KEYS[i], ARGV[1]) == 1 then removed[#removed + 1] = (i + 1) / 2 end
-  redis.call('HDEL', KEYS[i + 1], ARGV[1])
-end
-return removed
-"""
-
-# Add or refresh a repost entry, never duplicating: a tweet in the feed by its own right
-# (no mark) is left alone; a repost entry moves up to a newer repost and takes its mark.
-_REPOST_ENTRY = """
-local function repost_entry(feed, rp, member, score, reposter)
-  local current = redis.call('ZSCORE', feed, member)
-  if current then
-    if not redis.call('HEXISTS', rp, member) or tonumber(current) >= tonumber(score) then return 0 end
-  end
-  redis.call('ZADD', feed, score, member)
-  redis.call('HSET', rp, member, reposter)
-  return 1
-end
-"""
-
-# KEYS: feed, reposts pairs. ARGV: tweet id, score (repost time), reposter id, maxlen.
-# The caller leaves out the feeds of users who follow the tweet's author. Returns the
-# 1-based positions (pairs) of the feeds the entry entered or moved up in.
-REPOST_ADD = (
-    _PRUNE
-    + _REPOST_ENTRY
-    + f"""
-local maxlen = tonumber(ARGV[4])
-local added = {{}}
-for i = 1, #KEYS, 2 do
-  local feed, rp = KEYS[i], KEYS[i + 1]
-  if repost_entry(feed, rp, ARGV[1], ARGV[2], ARGV[3]) == 1 then
-    {_TRIM}
-    prune(feed, rp, maxlen)
-    added[#added + 1] = (i + 1) / 2
-  end
-end
-return added
-"""
-)
-
-# KEYS: feed, reposts pairs. ARGV: tweet id, reposter id. Removes the entry where this
-# reposter brought it in; returns the 1-based positions (pairs) of the feeds changed, so
-# the caller can put it back for users who still have another reason to see it.
-REPOST_REMOVE = """
-local changed = {}
-for i = 1, #KEYS, 2 do
-  if redis.call('HGET', KEYS[i + 1], ARGV[1]) == ARGV[2] then
-    redis.call('ZREM', KEYS[i], ARGV[1])
-    redis.call('HDEL', KEYS[i + 1], ARGV[1])
-    changed[#changed + 1] = (i + 1) / 2
-  end
-end
-return changed
-"""
-
-# KEYS: feed, reposts. ARGV: maxlen, only_if_complete ("1"/"0"), then triples
-# (tweet id, score, reposter id or ""). An own entry (no reposter) replaces a repost
-# entry of the same tweet; a repost entry follows the rules of REPOST_ADD.
-MERGE = (
-    _PRUNE
-    + _REPOST_ENTRY
-    + f"""
-local feed, rp = KEYS[1], KEYS[2]
-local maxlen = tonumber(ARGV[1])
-if ARGV[2] == '1' and not redis.call('ZSCORE', feed, '{keys.SENTINEL}') then return -1 end
-local n = 0
-for i = 3, #ARGV, 3 do
-  local member, score, reposter = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  if reposter == '' then
-    n = n + redis.call('ZADD', feed, score, member)
-    redis.call('HDEL', rp, member)
-  else
-    n = n + repost_entry(feed, rp, member, score, reposter)
-  end
-end
-{_TRIM}
-prune(feed, rp, maxlen)
-return n
-"""
-)
-
-# KEYS: feed, reposts. ARGV: the unfollowed user's id, then their tweet ids. Removes
-# their tweets and the entries their reposts brought in; returns the removed ids.
-PURGE = """
-local feed, rp = KEYS[1], KEYS[2]
-local removed = {}
-for i = 2, #ARGV do
-  if redis.call('ZREM', feed, ARGV[i]) == 1 then removed[#removed + 1] = ARGV[i] end
-  redis.call('HDEL', rp, ARGV[i])
-end
-local marks = redis.call('HGETALL', rp)
-for i = 1, #marks, 2 do
-  if marks[i + 1] == ARGV[1] then
-    if redis.call('ZREM', feed, marks[i]) == 1 then removed[#removed + 1] = marks[i] end
-    redis.call('HDEL', rp, marks[i])
-  end
-end
-return removed
-"""
+C = TypeVar("C", bound=SlotCall)
+A = TypeVar("A", bound=BatchArgs)
 
 
 def connection() -> Any:
@@ -205,37 +75,25 @@ def is_cluster(client: Any) -> bool:
     return isinstance(client, RedisCluster)
 
 
-_SOURCES = {
-    "fan_out": FAN_OUT,
-    "remove": REMOVE,
-    "repost_add": REPOST_ADD,
-    "repost_remove": REPOST_REMOVE,
-    "merge": MERGE,
-    "purge": PURGE,
-}
 _scripts: dict[str, Script] = {}
 
 
-def register(name: str, source: str) -> None:
-    """Make another feed module's script (feed.merged) runnable by `run` and `run_each`."""
-    _SOURCES[name] = source
+def _script(script: LuaScript) -> Script:
+    """redis-py's Script for one of ours (its sha; EVALSHA with a load on NOSCRIPT), made once."""
+    registered = _scripts.get(script.name)
+    if registered is None:
+        registered = _scripts[script.name] = connection().register_script(script.source)
+    return registered
 
 
-def _script(name: str) -> Script:
-    script = _scripts.get(name)
-    if script is None:
-        script = _scripts[name] = connection().register_script(_SOURCES[name])
-    return script
-
-
-def run(name: str, client: Any, key_names: list[str], args: Sequence[Any]) -> Any:
-    """Run a script whose keys are in ONE hash slot, by EVALSHA.
+def run(script: SlotScript[C], client: Any, call: C) -> Any:
+    """Run one call of a script whose keys are in ONE hash slot, by EVALSHA.
 
     On NOSCRIPT (a Redis restart or flush, a replica promoted on a cluster) redis-py loads
-    the script (on every master of a cluster) and runs it again. With a pipeline as
-    `client` the call is queued; use `run_each` for pipelined calls (it handles NOSCRIPT).
+    the script (on every master of a cluster) and runs it again. For many calls use
+    `run_each`: pipelined, and NOSCRIPT handled without a call run twice.
     """
-    return _script(name)(keys=key_names, args=args, client=client)
+    return _script(script)(keys=call.keys(), args=call.argv(), client=client)
 
 
 class SlotReply(NamedTuple):
@@ -252,8 +110,8 @@ def positions(replies: list[SlotReply], items: Sequence[Any]) -> list[Any]:
     return [items[reply.feeds[int(position) - 1]] for reply in replies for position in reply.value]
 
 
-def run_feeds(name: str, client: Any, per_feed_keys: list[list[str]], args: Sequence[Any]) -> list[SlotReply]:
-    """A batch script over many feeds, each feed's keys given as one list.
+def run_feeds(script: BatchScript[A], client: Any, per_feed_keys: list[list[str]], args: A) -> list[SlotReply]:
+    """A batch script over many feeds, each feed's keys given as one list, `args` shared.
 
     Single Redis: one EVALSHA with every key, one reply for all the feeds. Cluster: the
     feeds grouped by hash slot, one EVALSHA per group, pipelined to each slot's master (one
@@ -262,30 +120,39 @@ def run_feeds(name: str, client: Any, per_feed_keys: list[list[str]], args: Sequ
     """
     if not per_feed_keys:
         return []
+    argv = args.argv()
     if not is_cluster(client):
         flat = [key for feed in per_feed_keys for key in feed]
-        return [SlotReply(list(range(len(per_feed_keys))), run(name, client, flat, args))]
+        return [SlotReply(list(range(len(per_feed_keys))), _script(script)(keys=flat, args=argv, client=client))]
     groups: dict[int, list[int]] = {}
     for index, feed in enumerate(per_feed_keys):
         groups.setdefault(key_slot(feed[0].encode()), []).append(index)
-    calls = [([key for index in group for key in per_feed_keys[index]], args) for group in groups.values()]
-    values = run_each(name, client, calls)
+    # Every group shares the one `argv` list's objects: _pack encodes them once.
+    calls = [([key for index in group for key in per_feed_keys[index]], argv) for group in groups.values()]
+    values = _evalsha_each(script, client, calls)
     return [SlotReply(group, value) for group, value in zip(groups.values(), values, strict=True)]
 
 
-def run_each(name: str, client: Any, calls: Sequence[tuple[list[str], Sequence[Any]]]) -> list[Any]:
+def run_each(script: SlotScript[C], client: Any, calls: Sequence[C]) -> list[Any]:
     """Several calls of one script, each on keys of one slot, pipelined (one round trip per
-    node on a cluster); their replies in order.
+    node on a cluster); their replies in order. See `_evalsha_each` for NOSCRIPT."""
+    return _evalsha_each(script, client, [(call.keys(), call.argv()) for call in calls])
 
-    NOSCRIPT (a new master after a failover, a flushed or restarted Redis): the script is
-    loaded on every master and only the calls that failed are sent again, so a call that
-    ran is never repeated. Any other error is raised (the task retries).
+
+def _evalsha_each(script: LuaScript, client: Any, calls: Sequence[tuple[list[str], list[EncodableT]]]) -> list[Any]:
+    """EVALSHA of `script` for each (keys, argv), pipelined; the replies in order.
+
+    Not redis-py's pipelined Script call: its pipeline asks SCRIPT EXISTS before every
+    execute, one more round trip. NOSCRIPT (a new master after a failover, a flushed or
+    restarted Redis): the script is loaded on every master and only the calls that failed
+    are sent again, so a call that ran is never repeated. Any other error is raised (the
+    task retries).
     """
-    script = _script(name)
+    registered = _script(script)
     replies: list[Any] = [None] * len(calls)
     pending = list(range(len(calls)))
     for attempt in range(3):
-        commands = [("EVALSHA", script.sha, len(calls[i][0]), *calls[i][0], *calls[i][1]) for i in pending]
+        commands = [("EVALSHA", registered.sha, len(calls[i][0]), *calls[i][0], *calls[i][1]) for i in pending]
         if is_cluster(client):
             results = _cluster_execute(client, [calls[i][0][0] for i in pending], commands)
         else:
@@ -303,10 +170,10 @@ def run_each(name: str, client: Any, calls: Sequence[tuple[list[str], Sequence[A
                 replies[index] = result
         if not missing:
             return replies
-        logger.info("feed: script %s missing on a Redis node (attempt %d); loading it", name, attempt + 1)
-        client.script_load(script.script)  # a cluster client sends SCRIPT LOAD to every master
+        logger.info("feed: script %s missing on a Redis node (attempt %d); loading it", script.name, attempt + 1)
+        client.script_load(registered.script)  # a cluster client sends SCRIPT LOAD to every master
         pending = missing
-    raise NoScriptError(f"script {name} still missing after loading it")
+    raise NoScriptError(f"script {script.name} still missing after loading it")
 
 
 def execute_each(client: Any, commands: Sequence[tuple[Any, ...]]) -> list[Any]:

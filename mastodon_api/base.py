@@ -154,6 +154,13 @@ class MastodonView(APIView):
             raise Unprocessable(f"{name} must be a string")
         return str(value)
 
+    def optional_text(self, name: str) -> str | None:
+        """A body parameter that may be absent (None: leave it as it is), else a string."""
+        data = self.request.data
+        if not hasattr(data, "get") or data.get(name) is None:
+            return None
+        return self.param(name)
+
     def param_list(self, name: str) -> list[str]:
         """`id[]=1&id[]=2`, `id=1`, or a JSON list."""
         query = self.request.query_params

@@ -4,6 +4,8 @@ Every list is rendered from rows fetched beforehand in a constant number of quer
 Renderer only formats, it never queries.
 """
 
+import calendar
+import functools
 import html
 import re
 from datetime import UTC, datetime
@@ -24,19 +26,28 @@ NOTIFICATION_TYPES = {
 }
 # Mention or hashtag, in one pass over the raw text.
 _TOKEN_RE = re.compile(f"{MENTION_RE.pattern}|{HASHTAG_RE.pattern}")
+_BLANK_LINES_RE = re.compile(r"\n{2,}")
 
 
 def iso(moment: datetime | None) -> str | None:
     """Mastodon's timestamps: UTC, millisecond precision, `Z`."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" -> "Z"
 
 
 def _paragraphs(text: str) -> str:
     """Plain text as HTML paragraphs: escaped, blank lines split paragraphs, newlines become <br>."""
-    parts = [part for part in re.split(r"\n{2,}", text) if part.strip()]
+    if "\n" not in text:  # most tweets: one paragraph
+        return f"<p>{text}</p>" if text.strip() else ""
+    parts = [part for part in _BLANK_LINES_RE.split(text) if part.strip()]
     return "".join(f"<p>{part.replace(chr(10), '<br />')}</p>" for part in parts)
+
+
+@functools.cache
+def _static_url(path: str) -> str:
+    """A static file's URL path: the same for the life of the process (hashed name included)."""
+    return static(path)
 
 
 class Renderer:
@@ -55,8 +66,11 @@ class Renderer:
     def _set_base(self, base: str, domain: str) -> None:
         self.base = base
         self.domain = domain
-        self.avatar = self.base + static("mastodon_api/avatar.png")
-        self.header = self.base + static("mastodon_api/header.png")
+        self.avatar = self.base + _static_url("mastodon_api/avatar.png")
+        self.header = self.base + _static_url("mastodon_api/header.png")
+        # Accounts read with a page (feed.selectors.AccountRow: immutable, compared by value)
+        # are formatted once per request however many of the page's statuses they wrote.
+        self._accounts: dict[tuple, dict[str, Any]] = {}
 
     # --- accounts -----------------------------------------------------------------
 
@@ -64,6 +78,13 @@ class Renderer:
         return f"{self.base}/@{username}"
 
     def account(self, user: Any, *, source: bool = False) -> dict[str, Any]:
+        if not source and isinstance(user, tuple):
+            if (known := self._accounts.get(user)) is None:
+                known = self._accounts[user] = self._account(user, source=False)
+            return known
+        return self._account(user, source=source)
+
+    def _account(self, user: Any, *, source: bool) -> dict[str, Any]:
         bio = user.bio or ""
         data: dict[str, Any] = {
             "id": str(user.pk),
@@ -126,11 +147,26 @@ class Renderer:
 
     # --- statuses -----------------------------------------------------------------
 
-    def tag(self, name: str) -> dict[str, Any]:
-        return {"name": name, "url": f"{self.base}/tags/{name}", "history": []}
+    def tag(self, name: str, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """A Tag; `history` (tweets.selectors.hashtag_history) as Mastodon writes it: strings,
+        the day as the Unix time of its midnight (UTC), newest day first."""
+        return {
+            "name": name,
+            "url": f"{self.base}/tags/{name}",
+            "history": [
+                {
+                    "day": str(calendar.timegm(entry["day"].timetuple())),
+                    "uses": str(entry["uses"]),
+                    "accounts": str(entry["accounts"]),
+                }
+                for entry in history or []
+            ],
+        }
 
     def content(self, text: str, mentions: list[dict]) -> str:
         """The tweet as Mastodon HTML: text escaped, known mentions and hashtags as links."""
+        if "@" not in text and "#" not in text:
+            return _paragraphs(html.escape(text, quote=False))
         known = {m["username"].lower(): m for m in mentions}
         out: list[str] = []
         last = 0
@@ -156,7 +192,7 @@ class Renderer:
         return _paragraphs("".join(out))
 
     def status(self, tweet: Any, author: Any, *, reply_to_account: int | None = None) -> dict[str, Any]:
-        """A tweet (model instance or feed row carrying mention_list, tag_list, liked, reposted)."""
+        """A tweet (model instance or feed row carrying mention_list, tag_list, liked, reposted, bookmarked)."""
         url = f"{self.base}/@{author.username}/{tweet.pk}"
         mentions = list(getattr(tweet, "mention_list", None) or [])
         return {
@@ -196,7 +232,7 @@ class Renderer:
             "favourited": bool(getattr(tweet, "liked", False)),
             "reblogged": bool(getattr(tweet, "reposted", False)),
             "muted": False,
-            "bookmarked": False,
+            "bookmarked": bool(getattr(tweet, "bookmarked", False)),
             "pinned": False,
             "filtered": [],
         }

@@ -6,6 +6,7 @@ from typing import Any
 
 from accounts.models import User
 from accounts.selectors import users_by_ids
+from feed.selectors import FeedItem
 from mastodon_api.entities import Renderer
 from tweets.selectors import author_ids, tweets_by_ids
 
@@ -42,6 +43,20 @@ def render_statuses(renderer: Renderer, entries: list[Any], *, viewer: User | No
             if reposter is None:
                 continue
             status = renderer.reblog(entry.repost_id, entry.created_at, reposter, status)
+        out.append(status)
+    return out
+
+
+def render_feed_items(renderer: Renderer, items: list[FeedItem]) -> list[dict[str, Any]]:
+    """Home timeline items, hydrated with their accounts (feed.selectors.hydrate(accounts=True)),
+    as Status entities: no query at all (the feed's state query read the accounts, the reblog
+    ids and the replied-to authors, and left out whatever may not be shown)."""
+    out: list[dict[str, Any]] = []
+    for item in items:
+        tweet = item.tweet
+        status = renderer.status(tweet, tweet.author, reply_to_account=tweet.reply_to_author_id)
+        if item.reposter is not None and item.repost_id is not None and item.reposted_at is not None:
+            status = renderer.reblog(item.repost_id, item.reposted_at, item.reposter, status)
         out.append(status)
     return out
 

@@ -3,7 +3,7 @@
 from django.urls import re_path
 
 from mastodon_api import oauth_views
-from mastodon_api.views import accounts, instance, notifications, search, statuses, timelines
+from mastodon_api.views import accounts, favourites, instance, notifications, search, statuses, timelines, trends
 
 ID = r"(?P<{}>[^/]+)"
 
@@ -31,10 +31,14 @@ urlpatterns = [
     route(r"api/v1/preferences", instance.PreferencesView.as_view(), "mastodon-preferences"),
     # accounts
     route(r"api/v1/accounts/verify_credentials", accounts.VerifyCredentialsView.as_view(), "mastodon-verify"),
+    route(
+        r"api/v1/accounts/update_credentials", accounts.UpdateCredentialsView.as_view(), "mastodon-update-credentials"
+    ),
     route(r"api/v1/accounts/lookup", accounts.LookupView.as_view(), "mastodon-account-lookup"),
     route(r"api/v1/accounts/relationships", accounts.RelationshipsView.as_view(), "mastodon-relationships"),
     route(r"api/v1/blocks", accounts.BlocksView.as_view(), "mastodon-blocks"),
     route(r"api/v1/mutes", accounts.MutesView.as_view(), "mastodon-mutes"),
+    route(r"api/v1/follow_requests", accounts.FollowRequestsView.as_view(), "mastodon-follow-requests"),
     route(rf"api/v1/accounts/{ID.format('account_id')}", accounts.AccountView.as_view(), "mastodon-account"),
     route(
         rf"api/v1/accounts/{ID.format('account_id')}/statuses",
@@ -77,8 +81,22 @@ urlpatterns = [
             ("unfavourite", "write:favourites"),
             ("reblog", "write:statuses"),
             ("unreblog", "write:statuses"),
+            ("bookmark", "write:bookmarks"),
+            ("unbookmark", "write:bookmarks"),
         )
     ],
+    route(
+        rf"api/v1/statuses/{ID.format('status_id')}/favourited_by",
+        statuses.FavouritedByView.as_view(),
+        "mastodon-favourited-by",
+    ),
+    route(
+        rf"api/v1/statuses/{ID.format('status_id')}/reblogged_by",
+        statuses.RebloggedByView.as_view(),
+        "mastodon-reblogged-by",
+    ),
+    route(r"api/v1/favourites", favourites.FavouritesView.as_view(), "mastodon-favourites"),
+    route(r"api/v1/bookmarks", favourites.BookmarksView.as_view(), "mastodon-bookmarks"),
     # timelines
     route(r"api/v1/timelines/home", timelines.HomeTimelineView.as_view(), "mastodon-home"),
     route(r"api/v1/timelines/public", timelines.PublicTimelineView.as_view(), "mastodon-public"),
@@ -101,6 +119,8 @@ urlpatterns = [
         notifications.NotificationDismissView.as_view(),
         "mastodon-notification-dismiss",
     ),
+    # trends
+    route(r"api/v1/trends/tags", trends.TrendingTagsView.as_view(), "mastodon-trends-tags"),
     # search
     route(r"api/v2/search", search.SearchView.as_view(), "mastodon-search"),
 ]

@@ -1,4 +1,4 @@
-"""Tweets (replies are tweets with in_reply_to), likes and reposts.
+"""Tweets (replies are tweets with in_reply_to), likes, reposts and bookmarks.
 
 Ids are bigint identity values: they sort by creation like a Snowflake id, cost 8
 bytes in every index and Redis feed, and are rendered as opaque strings by the API.
@@ -95,10 +95,11 @@ class Tweet(models.Model):
 
 
 class Interaction(models.Model):
-    """A user's one-per-tweet action on a tweet (a like, a repost); `created_at` orders their lists.
+    """A user's one-per-tweet action on a tweet (a like, a repost, a bookmark); `created_at`
+    orders their lists.
 
     Each model declares its own `user` and `tweet` keys: their related names ("likes",
-    "reposts") written out, as the migrations have them.
+    "reposts", "bookmarks") written out, as the migrations have them.
     """
 
     verb: ClassVar[str]
@@ -106,6 +107,7 @@ class Interaction(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     # Names expand per model: tweets_like_uniq, ix_like_user_created, ix_repost_tweet, ...
+    # (ix_<model>_tweet also serves the cascade when a tweet is deleted.)
     class Meta:
         abstract = True
         constraints = [models.UniqueConstraint(fields=["user", "tweet"], name="%(app_label)s_%(class)s_uniq")]
@@ -130,6 +132,18 @@ class Repost(Interaction):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reposts", db_index=False)
     tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="reposts", db_index=False)
+
+
+class Bookmark(Interaction):
+    """Private to its owner (DESIGN.md section 7): no counter on the tweet, no notification,
+    no signal; only the owner's bookmark list and `bookmarked` flag read it."""
+
+    verb = "bookmarked"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks", db_index=False
+    )
+    tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="bookmarks", db_index=False)
 
 
 class Mention(models.Model):

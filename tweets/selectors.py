@@ -1,19 +1,20 @@
 """Reads of the tweets app. Every queryset carries its select_related and viewer flags."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import JSONObject
+from django.db.models.functions import JSONObject, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Block, User
 from accounts.selectors import blocked_either_way, muted_by
+from core.prepared import prepared_cursor
 from core.replicas import read_connection
-from tweets.models import Hashtag, Like, Mention, Repost, Tweet, TweetHashtag
+from tweets.models import Bookmark, Hashtag, Like, Mention, Repost, Tweet, TweetHashtag
 from tweets.parsing import is_valid_tag
 
 TRENDING_WINDOW = timedelta(hours=24)
@@ -32,8 +33,9 @@ def parse_tweet_id(raw: str) -> int:
 def tweet_object_annotations(*, tweet: str = "pk", viewer_id: int | None) -> dict[str, Any]:
     """What tweet_to_dict reads beyond the row, as columns of the reading query (no query
     per page): mentions ([{id, username}] of active users) and tags in order of first
-    appearance, and the viewer's liked/reposted flags. `tweet` names the tweet's id in the
-    outer query ("pk" for tweets, "tweet_id" for rows that point at one)."""
+    appearance, and the viewer's liked/reposted/bookmarked flags (`bookmarked` is read by the
+    Mastodon API only; an index probe per row). `tweet` names the tweet's id in the outer
+    query ("pk" for tweets, "tweet_id" for rows that point at one)."""
     ref = OuterRef(tweet)
     annotations: dict[str, Any] = {
         "mention_list": ArraySubquery(
@@ -46,11 +48,12 @@ def tweet_object_annotations(*, tweet: str = "pk", viewer_id: int | None) -> dic
         ),
     }
     if viewer_id is None:
-        annotations.update(liked=Value(False), reposted=Value(False))
+        annotations.update(liked=Value(False), reposted=Value(False), bookmarked=Value(False))
     else:
         annotations.update(
             liked=Exists(Like.objects.filter(user_id=viewer_id, tweet_id=ref)),
             reposted=Exists(Repost.objects.filter(user_id=viewer_id, tweet_id=ref)),
+            bookmarked=Exists(Bookmark.objects.filter(user_id=viewer_id, tweet_id=ref)),
         )
     return annotations
 
@@ -161,6 +164,37 @@ def trending_hashtags(*, window: timedelta = TRENDING_WINDOW, size: int = TRENDI
     return [{"tag": row["hashtag__name"], "tweets": row["tweets"]} for row in rows]
 
 
+def hashtag_history(*, names: list[str], days: int = 7) -> dict[str, list[dict[str, Any]]]:
+    """Per tag, one entry per UTC day of the last `days`, today first: `day` (a date), `uses`
+    (distinct visible tweets carrying it that day) and `accounts` (their distinct authors).
+
+    One query for all the tags (ix_tweethashtag_tag_created); days without a use are zeros.
+    """
+    if not names:
+        return {}
+    today = timezone.now().astimezone(UTC).date()
+    since = datetime.combine(today - timedelta(days=days - 1), time.min, tzinfo=UTC)
+    rows = (
+        TweetHashtag.objects.filter(
+            hashtag__name__in=names, created_at__gte=since, tweet__hidden_at__isnull=True, tweet__author__is_active=True
+        )
+        .annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .values("hashtag__name", "day")
+        .annotate(uses=Count("tweet_id", distinct=True), accounts=Count("tweet__author_id", distinct=True))
+        .order_by()
+    )
+    found = {(row["hashtag__name"], row["day"]): row for row in rows}
+    history: dict[str, list[dict[str, Any]]] = {}
+    for name in names:
+        entries = []
+        for back in range(days):
+            day = today - timedelta(days=back)
+            row = found.get((name, day), {})
+            entries.append({"day": day, "uses": row.get("uses", 0), "accounts": row.get("accounts", 0)})
+        history[name] = entries
+    return history
+
+
 def liked_tweets(*, user: User) -> QuerySet[Tweet]:
     """Tweets `user` liked, newest like first."""
     qs = tweet_queryset(viewer=user).filter(likes__user=user).order_by("-likes__created_at", "-likes__id")
@@ -171,6 +205,30 @@ def reposted_tweets(*, user: User) -> QuerySet[Tweet]:
     """Tweets `user` reposted, newest repost first."""
     qs = tweet_queryset(viewer=user).filter(reposts__user=user).order_by("-reposts__created_at", "-reposts__id")
     return without_blocked(qs, viewer=user)
+
+
+def bookmarked_tweets(*, user: User) -> QuerySet[Tweet]:
+    """Tweets `user` bookmarked, newest bookmark first (only their owner ever reads them)."""
+    qs = tweet_queryset(viewer=user).filter(bookmarks__user=user).order_by("-bookmarks__created_at", "-bookmarks__id")
+    return without_blocked(qs, viewer=user)
+
+
+def tweet_likers(*, tweet: Tweet, viewer: User | None) -> QuerySet[User]:
+    """Who liked `tweet`, newest like first, without those a block stands between with `viewer`."""
+    qs = User.objects.visible_to(viewer).filter(likes__tweet=tweet).order_by("-likes__created_at", "-likes__id")
+    return _without_blocked_users(qs, viewer=viewer)
+
+
+def tweet_reposters(*, tweet: Tweet, viewer: User | None) -> QuerySet[User]:
+    """Who reposted `tweet`, newest repost first, without those a block stands between with `viewer`."""
+    qs = User.objects.visible_to(viewer).filter(reposts__tweet=tweet).order_by("-reposts__created_at", "-reposts__id")
+    return _without_blocked_users(qs, viewer=viewer)
+
+
+def _without_blocked_users(qs: QuerySet[User], *, viewer: User | None) -> QuerySet[User]:
+    if viewer is None or not viewer.is_authenticated:
+        return qs
+    return qs.filter(~blocked_either_way(viewer_id=viewer.pk, other=OuterRef("pk")))
 
 
 # --- for the Mastodon-compatible API (mastodon_api) ---------------------------
@@ -203,6 +261,45 @@ def author_ids(*, tweet_ids: list[int]) -> dict[int, int]:
     if not tweet_ids:
         return {}
     return dict(Tweet.objects.filter(pk__in=tweet_ids).values_list("pk", "author_id"))
+
+
+def reply_authors(*, tweet_ids: list[int]) -> dict[int, str]:
+    """tweet id -> its author's username for these (visible) tweets, in one query: whom a
+    reply answers ("Replying to @name" in the web interface)."""
+    if not tweet_ids:
+        return {}
+    return dict(Tweet.objects.visible().filter(pk__in=tweet_ids).values_list("pk", "author__username"))
+
+
+# What a page of feed rows (author ids and usernames only) lacks to show its tweets: the
+# authors' display names, and whom the replies answer. One statement whose text never
+# changes, prepared once per connection (core.prepared), for the web interface's home page.
+_USER, _TWEET = User._meta.db_table, Tweet._meta.db_table
+_NAMES_SQL = f"""
+SELECT u.id, u.display_name, NULL::bigint FROM {_USER} u WHERE u.id = ANY(%(authors)s::bigint[])
+UNION ALL
+SELECT NULL, u.username, t.id FROM {_TWEET} t JOIN {_USER} u ON u.id = t.author_id AND u.is_active
+WHERE t.id = ANY(%(parents)s::bigint[]) AND t.hidden_at IS NULL
+"""
+
+
+def display_names_and_reply_authors(
+    *, author_ids: list[int], parent_ids: list[int]
+) -> tuple[dict[int, str], dict[int, str]]:
+    """(user id -> display name for `author_ids`, tweet id -> author's username for the
+    visible tweets among `parent_ids`), in one query; none when both are empty."""
+    if not author_ids and not parent_ids:
+        return {}, {}
+    names: dict[int, str] = {}
+    parents: dict[int, str] = {}
+    with prepared_cursor(read_connection(Tweet)) as cursor:
+        cursor.execute(_NAMES_SQL, {"authors": author_ids, "parents": parent_ids})
+        for user_id, text, tweet_id in cursor.fetchall():
+            if tweet_id is None:
+                names[user_id] = text
+            else:
+                parents[tweet_id] = text
+    return names, parents
 
 
 def status_time(*, status_id: int) -> tuple[datetime, bool] | None:

@@ -12,7 +12,7 @@ from accounts.services import ensure_not_blocked
 from core.audit import log_moderation
 from core.events import send_on_commit
 from tweets import signals
-from tweets.models import TWEET_MAX_LENGTH, Hashtag, Like, Mention, Repost, Tweet, TweetHashtag
+from tweets.models import TWEET_MAX_LENGTH, Bookmark, Hashtag, Like, Mention, Repost, Tweet, TweetHashtag
 from tweets.parsing import parse_hashtags, parse_mentions
 
 
@@ -168,6 +168,27 @@ def repost_create(*, user: User, tweet: Tweet) -> bool:
 def repost_delete(*, user: User, tweet: Tweet) -> bool:
     """Undo a repost; idempotent. Returns whether a repost was removed."""
     return _interaction_delete(Repost, "num_reposts", signals.repost_removed, user=user, tweet=tweet)
+
+
+def bookmark_create(*, user: User, tweet: Tweet) -> bool:
+    """Bookmark; idempotent. Returns whether a bookmark was created.
+
+    Private to the user: no counter, no signal (so no notification). PermissionDenied when
+    a block stands between the user and the tweet's author, as for likes.
+    """
+    ensure_not_blocked(actor=user, owner_id=tweet.author_id)
+    try:
+        with transaction.atomic():
+            Bookmark.objects.create(user=user, tweet=tweet)
+    except IntegrityError:
+        return False  # bookmarked already (or a concurrent identical one won)
+    return True
+
+
+def bookmark_delete(*, user: User, tweet: Tweet) -> bool:
+    """Remove a bookmark; idempotent. Returns whether one was removed."""
+    deleted, _ = Bookmark.objects.filter(user=user, tweet=tweet).delete()
+    return bool(deleted)
 
 
 def _interaction_create(

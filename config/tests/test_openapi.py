@@ -47,6 +47,9 @@ CONTRACT = {
     "/api/users/me/mutes/": {"get"},
     "/api/reports/": {"post"},
     "/api/auth/password/": {"post"},
+    # Section 7: bookmarks, natively too.
+    "/api/tweets/{tweet_id}/bookmark/": {"post", "delete"},
+    "/api/users/me/bookmarks/": {"get"},
 }
 PUBLIC = {"/api/auth/register/", "/api/auth/token/", "/api/auth/token/refresh/"}
 
@@ -109,7 +112,12 @@ def test_tweet_and_user_objects_have_the_contract_keys(schema):
 
 
 def test_list_endpoints_document_limit_and_offset(schema):
-    for path in ("/api/users/{username}/tweets/", "/api/users/me/likes/", "/api/tweets/{tweet_id}/replies/"):
+    for path in (
+        "/api/users/{username}/tweets/",
+        "/api/users/me/likes/",
+        "/api/users/me/bookmarks/",
+        "/api/tweets/{tweet_id}/replies/",
+    ):
         params = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
         assert params["limit"]["schema"]["maximum"] == 100
         assert params["limit"]["schema"]["minimum"] == 1

@@ -2,7 +2,7 @@
 
 import pytest
 
-from feed import keys, store
+from feed import keys, scripts, store
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def test_run_feeds_maps_every_position_back_to_its_feed():
     client = store.connection()
     _mark_reposts(client, tweet_id=7, reposter=99)
     feeds = [[keys.feed_key(user), keys.reposts_key(user)] for user in USERS]
-    replies = store.run_feeds("repost_remove", client, feeds, [7, 99])
+    replies = store.run_feeds(scripts.REPOST_REMOVE, client, feeds, scripts.RepostRemove(tweet_id=7, reposter_id=99))
     changed = sorted(USERS[reply.feeds[position - 1]] for reply in replies for position in reply.value)
     assert changed == USERS
     if store.is_cluster(client):  # one call per slot, never two slots in one
@@ -39,10 +39,16 @@ def test_a_master_without_the_scripts_gets_them_and_no_call_runs_twice():
     sent again; a call that ran is not repeated (repost_remove would then report nothing)."""
     client = store.connection()
     feeds = [[keys.feed_key(user), keys.reposts_key(user)] for user in USERS]
-    store.run_feeds("repost_remove", client, feeds, [1, 1])  # every master has the script now
+    store.run_feeds(
+        # every master has the script now
+        scripts.REPOST_REMOVE,
+        client,
+        feeds,
+        scripts.RepostRemove(tweet_id=1, reposter_id=1),
+    )  # every master has the script now
     _mark_reposts(client, tweet_id=8, reposter=42)
     _masters(client)[0].script_flush()
-    replies = store.run_feeds("repost_remove", client, feeds, [8, 42])
+    replies = store.run_feeds(scripts.REPOST_REMOVE, client, feeds, scripts.RepostRemove(tweet_id=8, reposter_id=42))
     assert sorted(USERS[reply.feeds[position - 1]] for reply in replies for position in reply.value) == USERS
 
 

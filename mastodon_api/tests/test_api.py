@@ -10,7 +10,7 @@ from accounts.services import block_create, follow_create, mute_create
 from accounts.tests.factories import UserFactory
 from conftest import client_for
 from mastodon_api.tests.clients import check
-from tweets.services import like_create, repost_create, tweet_create
+from tweets.services import bookmark_create, like_create, repost_create, tweet_create
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,9 @@ class TestStatuses:
         assert reply["in_reply_to_id"] == first["id"] and reply["in_reply_to_account_id"] == str(alice.pk)
         context = check("Context", b.get(f"/api/v1/statuses/{reply['id']}/context").json())
         assert [s["id"] for s in context["ancestors"]] == [first["id"]] and context["descendants"] == []
-        assert b.delete(f"/api/v1/statuses/{first['id']}").status_code == 403
+        # Another account's status: Mastodon's 404, and it stays
+        assert b.delete(f"/api/v1/statuses/{first['id']}").json() == {"error": "Record not found"}
+        assert b.get(f"/api/v1/statuses/{first['id']}").status_code == 200
         deleted = a.delete(f"/api/v1/statuses/{first['id']}")
         assert deleted.status_code == 200 and deleted.json()["text"] == "Hi @bob #News & <b>"
         assert a.get(f"/api/v1/statuses/{first['id']}").status_code == 404
@@ -232,6 +234,29 @@ class TestTimelines:
             repost_create(user=alice, tweet=tweet)
         home = mclient(bob).get("/api/v1/timelines/home").json()
         assert [(s["account"]["username"], s["reblog"]["id"]) for s in home] == [("alice", str(tweet.pk))]
+
+    def test_home_statuses_equal_the_same_statuses_read_one_by_one(self, alice, bob, carol, mclient, run_on_commit):
+        """The home timeline reads accounts, reblog ids and replied-to authors with the feed's own
+        state query; each status must be exactly what GET /api/v1/statuses/:id renders (the ORM path)."""
+        alice.display_name, alice.bio = "Alice A.", "Likes <b>tea</b>\n\nand maths"
+        alice.save()
+        with run_on_commit():
+            follow_create(follower=bob, followee=alice)
+            follow_create(follower=bob, followee=carol)
+        with run_on_commit():
+            root = tweet_create(author=carol, content="root #Topic by carol @alice")
+            reply = tweet_create(author=alice, content="@carol a reply", in_reply_to=root)
+            elsewhere = tweet_create(author=UserFactory(), content="not followed, reposted in")
+            like_create(user=bob, tweet=reply)
+            repost_create(user=bob, tweet=root)
+        with run_on_commit():
+            repost_create(user=alice, tweet=elsewhere)
+        bookmark_create(user=bob, tweet=reply)
+        client = mclient(bob)
+        home = client.get("/api/v1/timelines/home").json()
+        assert len(home) == 3 and any(s["reblog"] for s in home) and any(s["in_reply_to_account_id"] for s in home)
+        for status in home:
+            assert status == client.get(f"/api/v1/statuses/{status['id']}").json(), status["id"]
 
     def test_tag_timeline(self, alice, bob, mclient):
         tagged = tweet_create(author=alice, content="about #Django")

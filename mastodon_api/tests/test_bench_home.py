@@ -19,7 +19,8 @@ def test_mastodon_home_measures_both_endpoints_side_by_side(alice, bob, make_cli
 
     result = mastodon_home(alice, requests=3)
 
-    assert result.name == "mastodon_home" and result.met is None
+    assert result.name == "mastodon_home" and result.met is (result.ratio <= 1.5)
+    assert "1.5" in result.goal
     assert "/api/v1/timelines/home p50" in result.ours and "/api/feed/ p50" in result.baseline
     assert result.ratio is not None and result.ratio > 0
     assert "mastodon_home" in result.line()

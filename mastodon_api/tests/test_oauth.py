@@ -366,3 +366,64 @@ class TestTokens:
         assert a.get("/api/v1/accounts/verify_credentials").status_code == 401
         user_suspend(user=bob)
         assert b.get("/api/v1/accounts/verify_credentials").status_code == 401
+
+
+class TestTokenLookup:
+    """mastodon_api.auth reads a token with one prepared statement, deciding as django-oauth-toolkit does."""
+
+    def _token(self, user, app, **fields) -> str:  # type: ignore[no-untyped-def]
+        from datetime import timedelta
+
+        from django.utils import timezone
+        from oauth2_provider.generators import generate_client_secret
+        from oauth2_provider.models import AccessToken, set_token_value
+
+        raw = generate_client_secret()
+        values = {"scope": "read write", "expires": timezone.now() + timedelta(days=1), **fields}
+        token = AccessToken(user=user, application=app, **values)
+        set_token_value(token, raw)
+        token.save()
+        return raw
+
+    def test_one_query_authenticates_and_the_user_is_complete(self, alice, oauth_app):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        alice.display_name, alice.bio = "Ada", "Engines"
+        alice.save()
+        client = _bearer(self._token(alice, oauth_app))
+        with CaptureQueriesContext(connection) as ctx:
+            me = client.get("/api/v1/accounts/verify_credentials").json()
+        assert len(ctx.captured_queries) == 1  # the token and its user, nothing else
+        assert (me["username"], me["display_name"], me["source"]["note"]) == ("alice", "Ada", "Engines")
+        assert me["statuses_count"] == 0 and me["created_at"].endswith("Z")
+
+    def test_expired_unknown_empty_and_query_string_tokens_are_refused(self, alice, oauth_app):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        expired = self._token(alice, oauth_app, expires=timezone.now() - timedelta(seconds=1))
+        for client in (_bearer(expired), _bearer("no-such-token"), _bearer("")):
+            response = client.get("/api/v1/accounts/verify_credentials")
+            assert response.status_code == 401 and response.json() == {"error": "The access token is invalid"}
+            assert response["WWW-Authenticate"] == 'Bearer realm="Mastodon"'
+        # only the Authorization header carries a token (RFC 9700): a query-string token is no token
+        good = self._token(alice, oauth_app)
+        assert APIClient().get("/api/v1/accounts/verify_credentials", {"access_token": good}).status_code == 401
+        # the scheme in any case, as oauthlib reads it
+        lower = APIClient(HTTP_AUTHORIZATION=f"bearer {good}")
+        assert lower.get("/api/v1/accounts/verify_credentials").json()["username"] == "alice"
+        # an expired token on a public endpoint is still a 401, not an anonymous read
+        assert _bearer(expired).get("/api/v1/instance").status_code == 401
+
+    def test_a_token_restricted_to_resource_servers_is_checked_by_the_toolkit(self, alice, oauth_app):
+        here = self._token(alice, oauth_app, resource=["http://testserver/"])
+        elsewhere = self._token(alice, oauth_app, resource=["https://elsewhere.example/"])
+        assert _bearer(here).get("/api/v1/accounts/verify_credentials").status_code == 200
+        assert _bearer(elsewhere).get("/api/v1/accounts/verify_credentials").status_code == 401
+
+    def test_a_deleted_apps_tokens_are_refused(self, alice, oauth_app):
+        raw = self._token(alice, oauth_app)
+        oauth_app.delete()  # its tokens go with it
+        assert _bearer(raw).get("/api/v1/accounts/verify_credentials").status_code == 401

@@ -1,5 +1,7 @@
-"""Accounts: verify_credentials, get, lookup, statuses, followers, following, follow, block, mute, relationships."""
+"""Accounts: verify_credentials, update_credentials, get, lookup, statuses, followers, following,
+follow, block, mute, relationships, follow requests."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, QuerySet
 from django.http import Http404
 from rest_framework.request import Request
@@ -33,6 +35,24 @@ class VerifyCredentialsView(MastodonView):
 
     def get(self, request: Request) -> Response:
         return Response(self.renderer.account(self.me, source=True))
+
+
+class UpdateCredentialsView(MastodonView):
+    """PATCH display_name and note (form, multipart or JSON) through the native profile service,
+    so the native limits hold (a 422 that changes nothing); other fields are ignored (Chirp
+    has no avatars, header images, profile fields or locked accounts)."""
+
+    scopes = {"PATCH": "write:accounts"}
+
+    def patch(self, request: Request) -> Response:
+        changes = {name: self.optional_text(name) for name in ("display_name", "note")}
+        try:
+            user = account_services.user_update_profile(
+                user=self.me, display_name=changes["display_name"], bio=changes["note"]
+            )
+        except ValidationError as exc:  # named as the client named it: Mastodon's bio is `note`
+            raise ValidationError({"note" if key == "bio" else key: v for key, v in exc.message_dict.items()}) from exc
+        return Response(self.renderer.account(user, source=True))
 
 
 class AccountView(MastodonView):
@@ -98,7 +118,7 @@ class AccountStatusesView(MastodonView):
         return self.paged(render_statuses(self.renderer, entries, viewer=viewer))
 
 
-class _UserListView(MastodonView):
+class UserListView(MastodonView):
     """A list of accounts paged by the id of the relation (follow, block, mute) that put them there."""
 
     def page(self, qs: QuerySet[User]) -> Response:
@@ -110,7 +130,7 @@ class _UserListView(MastodonView):
         return self.paged(items, first_id=rows[0].rel_id, last_id=rows[-1].rel_id)
 
 
-class FollowersView(_UserListView):
+class FollowersView(UserListView):
     public_methods = ("GET",)
     user_required = False
 
@@ -120,7 +140,7 @@ class FollowersView(_UserListView):
         return self.page(user_followers(user=user, viewer=viewer).annotate(rel_id=F("following_set__id")))
 
 
-class FollowingView(_UserListView):
+class FollowingView(UserListView):
     public_methods = ("GET",)
     user_required = False
 
@@ -130,14 +150,14 @@ class FollowingView(_UserListView):
         return self.page(user_following(user=user, viewer=viewer).annotate(rel_id=F("follower_set__id")))
 
 
-class BlocksView(_UserListView):
+class BlocksView(UserListView):
     scopes = {"GET": "read:blocks"}
 
     def get(self, request: Request) -> Response:
         return self.page(user_blocks(user=self.me).annotate(rel_id=F("block_targeted_set__id")))
 
 
-class MutesView(_UserListView):
+class MutesView(UserListView):
     scopes = {"GET": "read:mutes"}
 
     def get(self, request: Request) -> Response:
@@ -169,6 +189,15 @@ class _RelationActionView(MastodonView):
 
 def relation_view(action: str, scope: str) -> type[_RelationActionView]:
     return type(f"{action.title()}View", (_RelationActionView,), {"action": action, "scopes": {"POST": scope}})
+
+
+class FollowRequestsView(MastodonView):
+    """Chirp accounts are never locked: nobody ever has a follow request to review."""
+
+    scopes = {"GET": "read:follows"}
+
+    def get(self, request: Request) -> Response:
+        return Response([])
 
 
 class RelationshipsView(MastodonView):

@@ -1,6 +1,7 @@
-"""Statuses: create, get, delete, context, favourite, unfavourite, reblog, unreblog."""
+"""Statuses: create, get, delete, context, favourite, unfavourite, reblog, unreblog, bookmark,
+unbookmark, favourited_by, reblogged_by."""
 
-from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -8,9 +9,10 @@ from rest_framework.response import Response
 from mastodon_api.base import MastodonView
 from mastodon_api.errors import Unprocessable
 from mastodon_api.hydrate import Reblog, render_statuses
+from mastodon_api.views.accounts import UserListView
 from mastodon_api.views.common import original_tweet, status_or_404
 from tweets import services as tweet_services
-from tweets.selectors import reposts_for, thread_ids, tweet_get, tweets_by_ids
+from tweets.selectors import reposts_for, thread_ids, tweet_get, tweet_likers, tweet_reposters, tweets_by_ids
 
 
 class _StatusView(MastodonView):
@@ -56,14 +58,17 @@ class StatusView(_StatusView):
         return Response(self.render_one(status_or_404(status_id, self.viewer)))
 
     def delete(self, request: Request, status_id: str) -> Response:
+        """Delete one's own status (a reblog: undo it). Another account's is a 404, as in Mastodon."""
         me = self.me
         entry = status_or_404(status_id, me)
         if isinstance(entry, Reblog):
             if entry.reposter_id != me.pk:
-                raise PermissionDenied("This action is not allowed")
+                raise Http404("Record not found")
             rendered = self.render_one(entry)
             tweet_services.repost_delete(user=me, tweet=entry.tweet)
             return Response(rendered)
+        if entry.author_id != me.pk:
+            raise Http404("Record not found")
         rendered = self.render_one(entry)
         tweet_services.tweet_delete(tweet=entry, by=me)
         rendered["text"] = entry.content  # the source, for "delete and redraft"
@@ -101,6 +106,10 @@ class _ActionView(_StatusView):
             tweet_services.like_create(user=user, tweet=tweet)
         elif self.action == "unfavourite":
             tweet_services.like_delete(user=user, tweet=tweet)
+        elif self.action == "bookmark":
+            tweet_services.bookmark_create(user=user, tweet=tweet)
+        elif self.action == "unbookmark":
+            tweet_services.bookmark_delete(user=user, tweet=tweet)
         elif self.action == "unreblog":
             tweet_services.repost_delete(user=user, tweet=tweet)
         else:
@@ -114,3 +123,27 @@ class _ActionView(_StatusView):
 
 def action_view(action: str, scope: str) -> type[_ActionView]:
     return type(f"{action.title()}View", (_ActionView,), {"action": action, "scopes": {"POST": scope}})
+
+
+class FavouritedByView(UserListView):
+    """Who favourited a status (a reblog's id: its original), paged by the favourite's id."""
+
+    public_methods = ("GET",)
+    user_required = False
+
+    def get(self, request: Request, status_id: str) -> Response:
+        viewer = self.viewer
+        tweet = original_tweet(status_or_404(status_id, viewer))
+        return self.page(tweet_likers(tweet=tweet, viewer=viewer).annotate(rel_id=F("likes__id")))
+
+
+class RebloggedByView(UserListView):
+    """Who reblogged a status, paged by the reblog's id."""
+
+    public_methods = ("GET",)
+    user_required = False
+
+    def get(self, request: Request, status_id: str) -> Response:
+        viewer = self.viewer
+        tweet = original_tweet(status_or_404(status_id, viewer))
+        return self.page(tweet_reposters(tweet=tweet, viewer=viewer).annotate(rel_id=F("reposts__id")))

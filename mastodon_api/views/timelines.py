@@ -7,9 +7,9 @@ from rest_framework.response import Response
 
 from feed.cursors import feed_window, lower_bound, upper_bound
 from mastodon_api.base import MastodonView
-from mastodon_api.hydrate import Reblog, render_statuses
+from mastodon_api.hydrate import render_feed_items, render_statuses
 from mastodon_api.pagination import window
-from tweets.selectors import hashtag_tweets, public_tweets, reposts_for, status_time
+from tweets.selectors import hashtag_tweets, public_tweets, status_time
 
 
 def _upper_bound(status_id: int | None) -> tuple[bool, int | None]:
@@ -46,19 +46,16 @@ class HomeTimelineView(MastodonView):
             return Response([])
         after = max(filter(None, (_lower_bound(cursor.since_id), _lower_bound(cursor.min_id))), default=None)
         rows = feed_window(
-            viewer=self.me, before=before, after=after, limit=cursor.limit, oldest_first=cursor.oldest_first
+            viewer=self.me,
+            before=before,
+            after=after,
+            limit=cursor.limit,
+            oldest_first=cursor.oldest_first,
+            accounts=True,
         )
         if cursor.oldest_first:
             rows.reverse()
-        pairs = [(item.tweet.pk, reposter) for item, _, reposter in rows if reposter is not None]
-        reposts = reposts_for(pairs=pairs)
-        entries: list = []
-        for item, _, reposter in rows:
-            if reposter is None:
-                entries.append(item.tweet)
-            elif (repost := reposts.get((item.tweet.pk, reposter))) is not None:
-                entries.append(Reblog(repost.pk, repost.created_at, reposter, item.tweet))
-        return self.paged(render_statuses(self.renderer, entries, viewer=self.me))
+        return self.paged(render_feed_items(self.renderer, [item for item, _, _ in rows]))
 
 
 class TagTimelineView(MastodonView):

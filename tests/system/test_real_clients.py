@@ -21,7 +21,7 @@ from typing import NamedTuple, TypeVar
 
 import pytest
 import requests
-from mastodon import Mastodon
+from mastodon import Mastodon, MastodonAPIError, MastodonNotFoundError
 
 from accounts.tests.factories import PASSWORD
 from devtools.servers import AppServer
@@ -193,6 +193,57 @@ def test_mastodon_py_signs_in_and_does_everything(base_url, chirp, sessions, ali
         assert re.search(rf"Task {re.escape(task)}\[[^\]]+\] succeeded", log), (
             f"{task} not run by the worker:\n{chirp.worker.log_text()}"
         )
+
+
+def test_mastodon_py_start_up_calls(base_url, sessions, alice, bob, carol):
+    """What apps call at start-up and from their main screens (DESIGN.md section 7, last paragraph)."""
+    a = _password_client(base_url, "alice", sessions())
+    b = _password_client(base_url, "bob", sessions())
+    c = _password_client(base_url, "carol", sessions())
+    assert a.follow_requests() == []
+
+    first = a.status_post("Start-up #Chirp calls")
+    second = a.status_post("another #chirp one, for #apps")
+    # favourites: newest favourite first; paged by the favourite's id with fetch_next
+    b.status_favourite(second.id)
+    b.status_favourite(first.id)
+    c.status_favourite(first.id)
+    favourites = b.favourites()
+    assert [s.id for s in favourites] == [first.id, second.id] and all(s.favourited for s in favourites)
+    page = b.favourites(limit=1)
+    assert [s.id for s in page] == [first.id]
+    assert [s.id for s in b.fetch_next(page)] == [second.id]
+    # who favourited, who reblogged: accounts, newest first
+    assert [acct.username for acct in a.status_favourited_by(first.id)] == ["carol", "bob"]
+    c.status_reblog(first.id)
+    assert [acct.username for acct in a.status_reblogged_by(first.id)] == ["carol"]
+
+    # bookmarks: private to bob, no counter, no notification
+    marked = check("Status", b.status_bookmark(second.id))
+    assert marked.bookmarked is True and marked.favourites_count == 1
+    assert [s.id for s in b.bookmarks()] == [second.id] and b.bookmarks()[0].bookmarked is True
+    assert a.status(second.id).bookmarked is False and a.bookmarks() == []
+    assert b.status_unbookmark(second.id).bookmarked is False and b.bookmarks() == []
+
+    # trending tags: section 6's list as Tag entities with a week of history
+    tags = a.trending_tags()
+    assert [tag.name for tag in tags] == ["chirp", "apps"]
+    assert len(tags[0].history) == 7 and tags[0].history[0].uses == "2" and tags[0].history[0].accounts == "1"
+
+    # the profile, through the native limits
+    me = check("CredentialAccount", a.account_update_credentials(display_name="Alice A.", note="Counts things"))
+    assert (me.display_name, me.source.note) == ("Alice A.", "Counts things")
+    assert b.account(me.id).display_name == "Alice A."
+    with pytest.raises(MastodonAPIError) as refused:
+        a.account_update_credentials(note="x" * 161)
+    assert refused.value.args[1] == 422
+    assert a.account_verify_credentials().source.note == "Counts things"  # nothing changed
+
+    # pinned statuses: none; another account's status cannot be deleted (Mastodon's 404)
+    assert a.account_statuses(me.id, pinned=True) == []
+    with pytest.raises(MastodonNotFoundError):
+        b.status_delete(first.id)
+    assert a.status(first.id).id == first.id
 
 
 def _toot(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:

@@ -144,3 +144,37 @@ def test_replica_down_reads_fall_back_to_the_primary_and_return_after_it_restart
         assert posted.json()["id"] not in stack.tweet_ids("carol", dave)
     finally:
         stack.replay(paused=False)
+
+
+def test_a_mastodon_token_issued_a_moment_ago_authenticates_while_the_standby_lags(stack):
+    """The token lookup (mastodon_api.auth) reads the standby; a token it does not have yet is
+    looked up again on the primary, so a client's first request after signing in works."""
+    stack.app.register("erin")
+    app = requests.post(
+        f"{stack.app.url}/api/v1/apps",
+        json={"client_name": "lag test", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read"},
+        timeout=30,
+    ).json()
+    stack.standby.wait_caught_up(NAME)
+    stack.replay(paused=True)
+    try:
+        token = requests.post(
+            f"{stack.app.url}/oauth/token",
+            json={
+                "grant_type": "password",
+                "username": "erin",
+                "password": "fault-test-pw-1234",
+                "client_id": app["client_id"],
+                "client_secret": app["client_secret"],
+                "scope": "read",
+            },
+            timeout=30,
+        )
+        assert token.status_code == 200, token.text
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        me = stack.get("/api/v1/accounts/verify_credentials", headers)
+        assert me.status_code == 200, me.text
+        assert me.json()["username"] == "erin"
+        assert stack.get("/api/v1/accounts/verify_credentials", {"Authorization": "Bearer nope"}).status_code == 401
+    finally:
+        stack.replay(paused=False)

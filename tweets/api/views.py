@@ -116,6 +116,22 @@ class RepostView(_InteractionView):
     delete_interaction = staticmethod(services.repost_delete)
 
 
+@extend_schema_view(
+    post=extend_schema(
+        request=None,
+        responses=_INTERACTION_RESPONSES,
+        description="Bookmark the tweet (201), or 200 when already bookmarked. Returns the tweet. "
+        "Bookmarks are private: no counter, no notification.",
+    ),
+    delete=extend_schema(
+        request=None, responses=_UNDO_RESPONSES, description="Remove the bookmark (204, also when there was none)."
+    ),
+)
+class BookmarkView(_InteractionView):
+    create = staticmethod(services.bookmark_create)
+    delete_interaction = staticmethod(services.bookmark_delete)
+
+
 class _TweetList(generics.ListAPIView):
     serializer_class = TweetOutput
 
@@ -170,6 +186,18 @@ class MyLikesView(_TweetList):
 class MyRepostsView(_TweetList):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.reposted_tweets(user=request_user(self.request))
+
+
+class MyBookmarksView(_TweetList):
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.bookmarked_tweets(user=request_user(self.request))
+
+    @extend_schema(
+        responses={200: TweetOutput(many=True), 400: ERRORS_400, 401: ERROR_401},
+        description="Tweets I bookmarked, newest bookmark first.",
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 class HashtagTweetsView(_TweetList):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from tweets import services
-from tweets.models import Like, Repost, Tweet
+from tweets.models import Bookmark, Like, Repost, Tweet
 from tweets.tests.factories import TweetFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +82,7 @@ ROWS = 55
 
 @pytest.fixture
 def populated(alice, bob):
-    """ROWS of everything: alice's tweets (liked and reposted by bob), replies, followers."""
+    """ROWS of everything: alice's tweets (liked, reposted and bookmarked by bob), replies, followers."""
     parent = TweetFactory(author=bob)
     now = timezone.now()
     tweets = Tweet.objects.bulk_create(
@@ -94,6 +94,7 @@ def populated(alice, bob):
     )
     Like.objects.bulk_create(Like(user=bob, tweet=tweet) for tweet in tweets)
     Repost.objects.bulk_create(Repost(user=bob, tweet=tweet) for tweet in tweets)
+    Bookmark.objects.bulk_create(Bookmark(user=bob, tweet=tweet) for tweet in tweets)
     from accounts.models import Follow
 
     fans = UserFactory.create_batch(ROWS)
@@ -110,6 +111,7 @@ def list_urls(populated) -> list[str]:
         f"/api/tweets/{populated['parent'].pk}/replies/",
         "/api/users/me/likes/",
         "/api/users/me/reposts/",
+        "/api/users/me/bookmarks/",
     ]
 
 
