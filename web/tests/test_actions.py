@@ -339,7 +339,7 @@ def test_live_token_is_short_lived_and_needs_the_session_and_csrf(browser, setti
     token = AccessToken(answer["token"])
     assert str(token["user_id"]) == str(alice.pk)
     assert token["exp"] - int(token["iat"]) == 120
-    assert answer["url"] == "ws://testserver:81"
+    assert answer["url"] == f"ws://testserver:{settings.STREAMING_PORT}"  # PORT + 1 unless set
     settings.STREAMING_URL = "wss://stream.example.com/"
     assert browser(alice).post("/live/token").json()["url"] == "wss://stream.example.com"
     assert browser(alice).get("/live/token").status_code == 405
@@ -358,5 +358,5 @@ def test_pages_carry_a_short_lived_stream_token_never_a_refresh_token(browser, s
     raw = re.search(r'data-stream-token="([^"]+)"', html).group(1)
     token = AccessToken(raw)  # an access token: a refresh token would be refused here
     assert token["exp"] - int(token["iat"]) == settings.WEB_STREAM_TOKEN_SECONDS <= 300
-    assert 'data-stream-url="ws://testserver:81"' in html
+    assert f'data-stream-url="ws://testserver:{settings.STREAMING_PORT}"' in html
     assert "data-stream-token" not in text(browser().get("/"))

@@ -25,7 +25,7 @@ def test_pages_have_a_csp_without_inline_script_that_allows_the_stream(browser, 
         assert policy["style-src"] == ["'self'"]
         assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
         assert "'unsafe-inline'" not in client.get(path)["Content-Security-Policy"]
-        assert "ws://testserver:81" in policy["connect-src"]
+        assert f"ws://testserver:{settings.STREAMING_PORT}" in policy["connect-src"]
     settings.STREAMING_URL = "wss://stream.example.com"
     assert "wss://stream.example.com" in directives(browser(alice).get("/"))["connect-src"]
     # The API, its docs and the admin keep their own pages as they were.
