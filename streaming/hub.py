@@ -142,6 +142,7 @@ class Hub:
         self.stopping = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self._sync_task: asyncio.Task[None] | None = None
+        self._to_mark: set[str] = set()  # channels a new listener needs marked now, subscribed or not
         self._pending: dict[Any, list[int]] = {}
         self._renders: OrderedDict[Any, tuple[float, asyncio.Future[Any]]] = OrderedDict()
 
@@ -205,6 +206,7 @@ class Hub:
             connection.close("shutdown")
         self.connections.add(connection)
         self.by_user[connection.user_id].add(connection)
+        self._to_mark.add(channels.user(connection.user_id))
         self._want_sync()
 
     def remove(self, connection: Connection) -> None:
@@ -229,8 +231,10 @@ class Hub:
             self.notify[user_id].add(connection)
         elif subscription.name.startswith("public"):
             self.public.add(connection)
+            self._to_mark.add(channels.public())
         elif subscription.name.startswith("hashtag"):
             self.tags[subscription.tag.lower()].add(connection)
+            self._to_mark.add(channels.public())
         self._want_sync()
 
     def unsubscribe(self, connection: Connection, subscription: Subscription) -> None:
@@ -275,6 +279,11 @@ class Hub:
             while True:
                 desired = self._desired()
                 new, gone = desired - self.subscribed, self.subscribed - desired
+                # A channel already subscribed is marked again for its new listener: its
+                # marker may be gone (Redis flushed) until the next refresh otherwise.
+                again, self._to_mark = (self._to_mark & self.subscribed) - new, set()
+                if again:
+                    await self._mark(again)
                 if not new and not gone:
                     return
                 if new:
