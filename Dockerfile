@@ -16,6 +16,7 @@ COPY . .
 # collectstatic needs settings but no secret worth keeping: a throwaway build-time key.
 RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
     python manage.py collectstatic --noinput --verbosity 0 \
+    && touch /app/var/static/.collected \
     && chown -R chirp /app/var
 
 USER chirp

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-scale bench-hybrid install lint fmt migrations superuser bench bench-quick bench-deps browser-deps node-deps soak audit clean
+.PHONY: run test test-scale bench-hybrid install lint fmt migrations superuser bench bench-quick bench-deps browser-deps node-deps screenshot soak audit clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,8 @@ browser-deps:
 	@test -x /usr/bin/chromium || \
 	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
 
-# openapi-typescript and tsc for the generated-client test (tests/system/test_generated_clients.py),
+# openapi-typescript and tsc for the generated-client test (tests/system/test_generated_clients.py) and masto
+# (masto.js) for the streaming client test (tests/system/test_stream_clients.py),
 # pinned by tests/system/clients/package-lock.json, installed under var/node.
 NODE_DIR := var/node
 $(NODE_DIR)/.installed: tests/system/clients/package.json tests/system/clients/package-lock.json
@@ -86,6 +87,11 @@ test-scale: install
 	FANOUT_FOLLOWER_LIMIT=1 $(PY) -m devtools.dev test feed
 	CHIRP_TEST_FEED_CLUSTER=1 FANOUT_FOLLOWER_LIMIT=0 $(PY) -m devtools.dev test feed
 	CHIRP_TEST_FEED_CLUSTER=1 FANOUT_FOLLOWER_LIMIT=1 $(PY) -m devtools.dev test feed
+
+# The README's pictures of the home timeline (docs/screenshot-home*.png) from a real `make run`
+# in var/screenshot with fresh demo data, taken in chromium (devtools/screenshot.py).
+screenshot: install browser-deps
+	$(PY) -m devtools.screenshot $(ARGS)
 
 # Load soak (scripts/soak.py, README "Soak"): 100 users for 60 s through gunicorn + a worker,
 # loopback only; then every posted tweet must be in every follower's feed. ARGS to change.

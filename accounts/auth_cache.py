@@ -14,6 +14,7 @@ the next request reads the row. The one window left is a request that read the r
 before such a commit and writes the entry just after the second delete; the TTL bounds it.
 """
 
+import time
 from datetime import datetime
 from functools import partial
 from typing import Any, NamedTuple
@@ -92,3 +93,22 @@ class LazyUser(SimpleLazyObject):
 
     def __bool__(self) -> bool:  # DRF's IsAuthenticated: `request.user and ...`
         return True
+
+
+def _logged_out_key(jti: str) -> str:
+    return f"loggedout:{jti}"
+
+
+def remember_logged_out(*, jti: str, expires_at: float) -> None:
+    """Record that the access token `jti` sent a native logout, until it expires anyway.
+
+    The stream process refuses such a token (section 10); the REST API keeps SimpleJWT's rule
+    (an access token lives its ACCESS_TOKEN_MINUTES)."""
+    ttl = int(expires_at - time.time()) + 1
+    if ttl > 0:
+        cache.set(_logged_out_key(jti), 1, ttl)
+
+
+def logged_out(jti: str) -> bool:
+    """Whether the access token `jti` sent a native logout (False when Redis is down)."""
+    return cache.get(_logged_out_key(jti)) is not None

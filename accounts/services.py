@@ -101,6 +101,15 @@ def refresh_token_blacklist(*, user: User, refresh: str) -> None:
     token.blacklist()
 
 
+def access_token_logout(*, user: User, jti: str | None, expires_at: float | None) -> None:
+    """Log out the access token that asked for the logout: its streams close and it opens no
+    new one (the REST API still takes it until it expires, as SimpleJWT does)."""
+    if not jti or expires_at is None:
+        return
+    auth_cache.remember_logged_out(jti=jti, expires_at=expires_at)
+    send_on_commit(signals.access_token_logged_out, sender=User, user_id=user.pk, jti=jti)
+
+
 def _lock_pair(a: int, b: int) -> None:
     """Serialize follow and block changes between two users until the transaction ends.
 
@@ -231,6 +240,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     user.save(update_fields=["password", "password_changed_at"])
     auth_cache.forget(user.pk)  # older access tokens are refused from the next request
     _blacklist_refresh_tokens(user)
+    send_on_commit(signals.password_changed, sender=User, user_id=user.pk)
 
 
 # --- blocks and mutes -------------------------------------------------------

@@ -20,3 +20,8 @@ user_blocked = Signal()
 user_unblocked = Signal()
 user_muted = Signal()
 user_unmuted = Signal()
+# kwargs: user_id. The password changed: access tokens issued before are refused.
+password_changed = Signal()
+# kwargs: user_id, jti. A native logout: the access token that sent it is done with
+# (accounts.auth_cache.logged_out; the streams it opened close).
+access_token_logged_out = Signal()

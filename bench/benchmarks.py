@@ -289,7 +289,7 @@ def fan_out_cluster(*, follower_ids: list[int], single: redis.Redis, repeats: in
                 args = scripts.FanOut(10**15 + run, 1_700_000_000_000_000 + run, settings.FEED_MAX_LENGTH)
                 t = time.perf_counter()
                 written = sum(
-                    int(reply.value)
+                    len(reply.value)
                     for batch in batches
                     for reply in store.run_feeds(scripts.FAN_OUT, clients[name], batch, args)
                 )

@@ -1,6 +1,6 @@
 """`make bench` / `make bench-quick`: seed, then run benchmarks 2-6 of issue 5 side by side.
 
-    python -m bench.run [--quick] [--only feed_read,...,hybrid] [--no-seed]   (names: ALL below)
+    python -m bench.run [--quick] [--only feed_read,...,hybrid,streaming] [--no-seed]   (names: ALL below)
 
 Services: PostgreSQL from BENCH_DATABASE_URL, else the embedded one (pgserver, as `make
 run`) with database chirp_bench (chirp_bench_quick for --quick); never DATABASE_URL, since
@@ -44,8 +44,10 @@ ALL = (
     "fan_out",
     "fan_out_cluster",
     "http",
+    "web",
     "latency",
     "hybrid",
+    "streaming",
     "media_upload",
     "media_memory",
     "media_feed",
@@ -208,6 +210,28 @@ def start_web(stage: Stage, workers: str = WEB_WORKERS, threads: str = WEB_THREA
     return proc, f"http://127.0.0.1:{port}"
 
 
+def web_pages(stage: Stage, *, viewer: User, requests: int) -> list[Result]:
+    """Issue 23: GET / against GET /api/feed/ through gunicorn, and a first visit's bytes (bench/web.py).
+    Static files collected first, as `make run` and the image serve them (with their .gz)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from bench import web
+
+    call_command("collectstatic", "--noinput", verbosity=0)
+    (Path(settings.STATIC_ROOT) / ".collected").touch()
+    server, base_url = start_web(stage)
+    try:
+        log(f"web: GET / vs GET /api/feed/ for {viewer.username}, {requests} requests each")
+        results = [web.web_home(base_url=base_url, viewer=viewer, requests=requests)]
+        log(results[-1].line())
+        results.append(web.first_visit(base_url=base_url, viewer=viewer))
+        log(results[-1].line())
+    finally:
+        stage.stop(server)
+    return results
+
+
 # Issue 22: the apps that stream read the home timeline on every start.
 MASTODON_HOME_GOAL = 1.5
 
@@ -278,6 +302,8 @@ def main(argv: list[str]) -> int:
         results, meta = run(stage, args, only)
         if "hybrid" in only:
             meta["hybrid"] = run_hybrid(quick=args.quick)
+        if "streaming" in only:
+            meta["streaming"] = run_streaming(quick=args.quick)
     except KeyboardInterrupt:
         return 130
     finally:
@@ -290,7 +316,7 @@ def main(argv: list[str]) -> int:
             print(f"{key}: {meta[key]}")
     for result in results:
         print(result.line())
-    for line in meta.get("hybrid", []):
+    for line in meta.get("hybrid", []) + meta.get("streaming", []):
         print(line)
     details = WORK / ("last-quick.json" if args.quick else "last.json")
     print(f"total {meta['total_s']} s; details in {details}")
@@ -323,6 +349,33 @@ def run_hybrid(*, quick: bool) -> list[str]:
     if out.returncode != 0:
         return [f"hybrid             failed (exit {out.returncode}): {out.stderr.strip().splitlines()[-1:]}"]
     return [line for line in out.stdout.splitlines() if line.startswith("hybrid_")]
+
+
+def run_streaming(*, quick: bool) -> list[str]:
+    """The streaming benchmarks (bench/streaming.py) in a process of their own, on a database of
+    their own (they replace its users), Redis db 3 and a broker db of their own (their worker)."""
+    from django.db import connection
+
+    from devtools.testrun import with_database_name, with_redis_db
+
+    name = connection.settings_dict["NAME"] + "_stream"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    env = {
+        **os.environ,
+        "DATABASE_URL": with_database_name(os.environ["DATABASE_URL"], "_stream"),
+        "REDIS_URL": with_redis_db(os.environ["REDIS_URL"], 3),
+        "CELERY_BROKER_URL": with_redis_db(os.environ["REDIS_URL"], 4),
+        "FANOUT_FOLLOWER_LIMIT": "10000",  # the default: 10,000 followers are still pushed
+    }
+    log("streaming benchmarks (bench/streaming.py)")
+    argv = [sys.executable, "-m", "bench.streaming", *(["--quick"] if quick else [])]
+    out = subprocess.run(argv, env=env, cwd=BASE_DIR, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        return [f"streaming          failed (exit {out.returncode}): {out.stderr.strip().splitlines()[-1:]}"]
+    return [line for line in out.stdout.splitlines() if line.startswith(("stream_", "post_to_feed_listened"))]
 
 
 def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore[no-untyped-def]
@@ -467,6 +520,8 @@ def run(stage: Stage, args: argparse.Namespace, only: set[str]):  # type: ignore
         )
         log(results[-1].line())
         stage.stop(web)
+    if "web" in only:
+        results += web_pages(stage, viewer=users[0], requests=60 if args.quick else 300)
     meta["feed_max_length"] = settings.FEED_MAX_LENGTH
     results += run_media(stage, args, only & MEDIA)
     return results, meta

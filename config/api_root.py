@@ -1,10 +1,9 @@
-"""Where everything lives: the API root (`/api/`) and the landing page (`/`)."""
+"""Where everything lives: the API root (`/api/`). (`/` is the web interface, web/.)"""
 
 from django.urls import NoReverseMatch
 from drf_spectacular.utils import extend_schema
-from rest_framework.decorators import api_view, permission_classes, renderer_classes
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -42,12 +41,3 @@ def _links(request: Request) -> dict[str, str]:
 @permission_classes([AllowAny])
 def api_root(request: Request) -> Response:
     return Response(_links(request))
-
-
-@extend_schema(exclude=True)
-@api_view(["GET"])
-@permission_classes([AllowAny])
-@renderer_classes([TemplateHTMLRenderer, JSONRenderer])
-def landing(request: Request) -> Response:
-    """`/`: a page for people (templates/home.html); JSON clients get the API root's links."""
-    return Response(_links(request), template_name="home.html")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from redis.connection import parse_url as _redis_parse_url
 
 from core.secrets import validate_secret_key
 
@@ -86,6 +87,12 @@ INSTALLED_APPS = [
     # Mastodon-compatible client API (DESIGN.md section 7): OAuth 2 provider and the translation app.
     "oauth2_provider",
     "mastodon_api",
+    # The web interface for people (DESIGN.md section 11): server-rendered pages with htmx.
+    "django_htmx",
+    "csp",
+    "web",
+    # Real-time streams (DESIGN.md section 10): the stream process, and the publisher web and workers use.
+    "streaming",
 ]
 # Benchmarks (issue 5), development only: BENCH_ENDPOINTS=1 (set by `make bench`) installs the
 # bench app (seed_bench, bench_search) and mounts its framework-ceiling endpoint
@@ -104,6 +111,8 @@ MIDDLEWARE = [
     # Read replicas: GETs of clients that did not just write read from one (off without replicas).
     "core.middleware.ReplicaReadMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on the web pages (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # /api/ paths with or without the trailing slash, unknown ones a JSON 404 (never a redirect).
     "core.middleware.ApiPathMiddleware",
@@ -113,6 +122,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # request.htmx: the web pages answer htmx requests with the fragment they swap (web/).
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -122,10 +133,22 @@ AUTH_USER_MODEL = "accounts.User"
 # Lower("username") (stronger than unique=True), which this check cannot see.
 SILENCED_SYSTEM_CHECKS = ["auth.E003"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LOGIN_URL = "/api/session/login/"
+# The web interface's sign-in page; the browsable API keeps its own (/api/session/login/),
+# which sends people to the API root after signing in.
+LOGIN_URL = "/login"
 LOGIN_REDIRECT_URL = "/api/"
+# Sessions (the web interface, the browsable API, the admin) read from Redis and are kept in
+# PostgreSQL too: a page costs no session query, and a flushed Redis signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 TEMPLATES = [
+    # The web interface's pages (web/jinja2/, templates/jinja2/): Jinja2, for speed (web/jinja.py).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "web.jinja.environment"},
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -151,8 +174,27 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STORAGES: dict[str, dict[str, Any]] = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Serve static files straight from the apps when collectstatic has not run (dev, tests).
-WHITENOISE_USE_FINDERS = True
+
+
+def _static_collected() -> bool:
+    """Whether collectstatic ran (var/static/.collected, written after it by `make run` and the
+    image) since the project's own static files last changed."""
+    stamp = STATIC_ROOT / ".collected"
+    if not stamp.exists():
+        return False
+    own = (
+        path
+        for folder in BASE_DIR.iterdir()
+        if folder.is_dir() and folder.name not in {"var", "node_modules"} and not folder.name.startswith(".")
+        for path in (folder / "static").rglob("*")
+        if path.is_file()
+    )
+    return stamp.stat().st_mtime >= max((path.stat().st_mtime for path in own), default=0)
+
+
+# Static files straight from the apps when collectstatic has not run since they changed (tests,
+# a checkout being edited); else the collected ones, which come with their gzip variants.
+WHITENOISE_USE_FINDERS = not _static_collected()
 
 # Request bodies: the API takes small JSON documents only.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 * 1024)
@@ -302,6 +344,29 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL, "file_permissions_mode": 0o644},
     }
+
+# --- Streaming (DESIGN.md section 10, streaming/) ---------------------------
+
+PORT = env.int("PORT", default=8000)
+# The stream process (`manage.py stream`, uvicorn); `make run` starts it beside the web server.
+STREAMING_PORT = env.int("STREAMING_PORT", default=PORT + 1)
+# What instance v1 `urls.streaming_api` and v2 `configuration.urls.streaming` advertise.
+# Empty: ws://<the request's host>:<STREAMING_PORT> (wss:// on https). Behind a proxy: the public URL.
+STREAMING_URL = env.str("STREAMING_URL", default="")
+# Open streams (SSE responses and WebSockets) one account may hold in one stream process.
+STREAMING_MAX_CONNECTIONS_PER_USER = env.int("STREAMING_MAX_CONNECTIONS_PER_USER", default=20)
+# Bytes queued for one connection before it is cut (a client that stopped reading).
+STREAMING_MAX_BUFFER_BYTES = env.int("STREAMING_MAX_BUFFER_BYTES", default=256 * 1024)
+STREAMING_HEARTBEAT_SECONDS = env.float("STREAMING_HEARTBEAT_SECONDS", default=10.0)  # SSE comment lines
+STREAMING_MARKER_TTL = env.int("STREAMING_MARKER_TTL", default=60)  # "someone listens" keys, refreshed every third
+STREAMING_DB_THREADS = env.int("STREAMING_DB_THREADS", default=4)  # token checks and rendering
+STREAMING_SHUTDOWN_SECONDS = env.int("STREAMING_SHUTDOWN_SECONDS", default=5)
+STREAMING_FORWARDED_ALLOW_IPS = env.str("STREAMING_FORWARDED_ALLOW_IPS", default="127.0.0.1")
+# Pub/sub channels ignore Redis databases: deployments (and test runs) sharing a Redis server are
+# kept apart by this prefix, by default the database number of REDIS_URL.
+STREAMING_CHANNEL_PREFIX = env.str(
+    "STREAMING_CHANNEL_PREFIX", default=f"chirp:stream:{_redis_parse_url(REDIS_URL).get('db', 0)}:"
+)
 
 # --- Celery -----------------------------------------------------------------
 
@@ -541,6 +606,33 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- The web interface (web/, DESIGN.md section 11) -----------------------------
+
+# The pages' live updates connect to the streaming process (DESIGN.md section 10) at
+# STREAMING_URL, or by default ws://<the page's host>:<the page's port + 1> (web.live). The
+# page is given a native JWT access token for it that lives this long: a token copied out
+# of a page is soon worth nothing, and the page asks for a new one (POST /live/token, with
+# the session and CSRF) when it reconnects.
+WEB_STREAM_TOKEN_SECONDS = env.int("WEB_STREAM_TOKEN_SECONDS", default=300)
+# django-csp: no inline script, no eval, nothing from other origins. The API, the admin and
+# the OAuth pages (DRF's, Django's and Swagger UI's own templates) are left as they were.
+# connect-src gains the streaming URL per response (web.live.csp_for).
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/", "/admin/", "/oauth/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],  # + the media origin when files are elsewhere (web.live)
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- Logging ----------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config.api_root import api_root, landing
+from config.api_root import api_root
 from config.health import healthz
 from media.views import NAME_RE, serve_file
 
@@ -36,13 +36,17 @@ urlpatterns = [
     path("api/", include("search.api.urls")),
     path("api/", include("moderation.api.urls")),
     path("api/", include("notifications.api.urls")),
-    path("", landing, name="home"),  # the landing page (templates/home.html)
+    # The web interface for people (DESIGN.md section 11): `/` and the pages beside it.
+    path("", include("web.urls")),
 ]
 
 if not settings.MEDIA_S3_BUCKET and "://" not in settings.MEDIA_URL:
     # Files on this machine's file system: the web process serves them (media/views.py).
     _prefix = re.escape(settings.MEDIA_URL.strip("/"))
     urlpatterns.insert(1, re_path(rf"^{_prefix}/(?P<name>{NAME_RE})$", serve_file, name="media-file"))
+
+# Pages that are not found, or refused, outside the API look like the rest of the site.
+handler404 = "web.views.errors.not_found"
 
 if settings.BENCH_ENDPOINTS:  # `make bench` only: the framework-ceiling endpoint (bench/ceiling.py)
     urlpatterns.insert(0, path("api/bench/", include("bench.urls")))

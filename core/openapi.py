@@ -49,17 +49,34 @@ BODY_RESPONSES = {
 }
 
 
-def _error_content(code: str) -> dict[str, Any]:
-    name = "ValidationError" if code == "400" else "Error"
-    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+# Mastodon's paths (/api/v1/, /api/v2/: the few in this schema) answer their 4xx in Mastodon's shape.
+MASTODON_ERROR_SCHEMA = {
+    "type": "object",
+    "description": "An error on a Mastodon API path (Mastodon's shape).",
+    "properties": {"error": {"type": "string", "description": "What went wrong, for a person."}},
+    "required": ["error"],
+}
+
+
+def error_component(path: str, code: str) -> str:
+    """The shared component an error answer of this path and status references."""
+    if code[0] == "4" and path.startswith(("/api/v1/", "/api/v2/")):
+        return "MastodonError"
+    return "ValidationError" if code == "400" else "Error"
+
+
+def _error_content(path: str, code: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{error_component(path, code)}"}}}
 
 
 def add_common_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """Shared error components on every error answer, JSON-only request bodies, 415 and 503."""
+    _unprefix_lookahead_paths(result)
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     schemas["ValidationError"] = VALIDATION_ERROR_SCHEMA
-    for methods in result.get("paths", {}).values():
+    schemas["MastodonError"] = MASTODON_ERROR_SCHEMA
+    for path, methods in result.get("paths", {}).items():
         for operation in methods.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
@@ -76,5 +93,17 @@ def add_common_responses(result: dict[str, Any], generator: Any, request: Any, p
                 responses.setdefault(code, {"description": description})
             for code, response in responses.items():
                 if code[0] in "45" and "content" not in response:
-                    response["content"] = _error_content(code)
+                    response["content"] = _error_content(path, code)
     return result
+
+
+def _unprefix_lookahead_paths(result: dict[str, Any]) -> None:
+    """Mastodon paths are mounted under a zero-width lookahead (config/urls.py), which the
+    generator renders as a `{var}` path parameter: give them their real path."""
+    paths = result.get("paths", {})
+    for path in [path for path in paths if path.startswith("/{var}")]:
+        methods = paths.pop(path)
+        for operation in methods.values():
+            if isinstance(operation, dict) and "parameters" in operation:
+                operation["parameters"] = [p for p in operation["parameters"] if p.get("name") != "var"]
+        paths["/" + path.removeprefix("/{var}")] = methods

@@ -230,9 +230,9 @@ def port_in_use(port: int) -> bool:
     return False
 
 
-def healthz_ok(port: int) -> bool:
+def healthz_ok(port: int, path: str = "/healthz") -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as response:
             return response.status == 200
     except (OSError, urllib.error.URLError):
         return False
@@ -255,11 +255,12 @@ def setup_database(demo_password: str) -> None:
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         log("applying migrations")
         call_command("migrate", "--noinput")
-    # Static files come only from installed packages (the project has none of its own):
-    # collect them again only after an install (make touches .venv/.installed).
+    # Static files: collected again after an install (make touches .venv/.installed) or a change
+    # to the project's own (web/static/); settings serve them from the apps until then.
     stamp = Path(settings.STATIC_ROOT) / ".collected"
     installed = Path(sys.prefix) / ".installed"
-    if not (stamp.exists() and installed.exists() and stamp.stat().st_mtime >= installed.stat().st_mtime):
+    fresh = stamp.exists() and installed.exists() and stamp.stat().st_mtime >= installed.stat().st_mtime
+    if not (fresh and not settings.WHITENOISE_USE_FINDERS):
         call_command("collectstatic", "--noinput", verbosity=0)
         stamp.touch()
     if not User.objects.exists():
@@ -343,6 +344,9 @@ class Runner:
 
     def __init__(self, port: int, demo_password: str) -> None:
         self.port = port
+        # The stream process (the Procfile's `streaming`): every process agrees on both ports.
+        self.streaming_port = int(os.environ.get("STREAMING_PORT") or port + 1)
+        os.environ["PORT"], os.environ["STREAMING_PORT"] = str(port), str(self.streaming_port)
         self.demo_password = demo_password
         self.logs = VAR / "log"
         self.names = procfile_names()
@@ -414,7 +418,13 @@ class Runner:
                 return self.honcho_exited()
             if not healthy:
                 with contextlib.suppress(OSError):
-                    healthy = healthz_ok(self.port) and b" ready." in (self.logs / "worker.log").read_bytes()
+                    healthy = (
+                        healthz_ok(self.port)
+                        and b" ready." in (self.logs / "worker.log").read_bytes()
+                        and (
+                            "streaming" not in self.names or healthz_ok(self.streaming_port, "/api/v1/streaming/health")
+                        )
+                    )
                 if healthy:
                     self.banner()
                 elif time.monotonic() > deadline:
@@ -429,6 +439,8 @@ class Runner:
         name, code = stopped[0] if stopped else ("honcho", str(self.honcho.returncode if self.honcho else None))
         if name == "web" and port_in_use(self.port):
             log(f"port {self.port} is in use; set PORT=...")
+        elif name == "streaming" and port_in_use(self.streaming_port):
+            log(f"port {self.streaming_port} is in use; set STREAMING_PORT=...")
         else:
             log(f"{name} exited with code {code}, so everything stopped; see {self.logs}/{name}.log")
         return 1
@@ -437,10 +449,12 @@ class Runner:
         base = f"http://127.0.0.1:{self.port}"
         files = ", ".join(f"{name}.log" for name in self.names)
         log(f"logs:    {self.logs}/ ({files}, access.log; LOG_CONSOLE_LEVEL=INFO shows them here)")
+        log(f"Web:     {base}/")
         log(f"API:     {base}/api/")
         log(f"Docs:    {base}/api/docs/")
         log(f"Admin:   {base}/admin/  (create a moderator: make superuser)")
         log(f"Health:  {base}/healthz")
+        log(f"Streams: ws://127.0.0.1:{self.streaming_port}/api/v1/streaming (and SSE: README, 'Streaming')")
         log(f"Demo login: username 'demo', password '{self.demo_password}'")
         log(f"Ctrl-C stops the processes of the Procfile ({', '.join(self.names)}) and the embedded servers.")
 
@@ -474,7 +488,11 @@ def cmd_run() -> int:
     port = int(port_text)
     # Before anything starts: a taken port would only show as a web server restarting forever.
     if port_in_use(port):
-        log(f"port {port} is in use; set PORT=... (for example PORT={port + 1 if port < 65535 else 8001} make run)")
+        log(f"port {port} is in use; set PORT=... (for example PORT={port + 2 if port < 65534 else 8002} make run)")
+        return 1
+    streaming_port = int(os.environ.get("STREAMING_PORT") or env_values.get("STREAMING_PORT") or port + 1)
+    if port_in_use(streaming_port):
+        log(f"port {streaming_port} (the stream process) is in use; set STREAMING_PORT=... or PORT=...")
         return 1
     record = read_run_record()
     if record is not None:

@@ -12,11 +12,12 @@ from typing import Any, NamedTuple
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Follow, User
 from core.prepared import prepared_cursor
 from core.replicas import primary_reads, read_connection, reading_from_replica
 from feed import objects
-from feed.pull import TABLES, excluded_cte
+from feed.models import MergedAuthor
+from feed.pull import TABLES, excluded_cte, kept_from
 from tweets.models import Bookmark, Like, Tweet
 
 
@@ -283,3 +284,45 @@ def unfanned_tweet_ids(*, older_than: timedelta, limit: int = 500) -> list[int]:
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+# --- the live streams (streaming/): who sees a merged author's new entry ----------------
+
+
+def merged_author_ids() -> set[int]:
+    """Every author merged at read time now (hybrid fan-out)."""
+    return set(MergedAuthor.objects.values_list("user_id", flat=True))
+
+
+def merged_followees(*, user_id: int) -> list[int]:
+    """The merged authors `user_id` follows (their entries reach the home feed at read time)."""
+    return list(
+        Follow.objects.filter(follower_id=user_id, followee__merged_feed__isnull=False).values_list(
+            "followee_id", flat=True
+        )
+    )
+
+
+def followers_among(*, author_id: int, user_ids: list[int]) -> set[int]:
+    """Which of these users follow `author_id`."""
+    if not user_ids:
+        return set()
+    follows = Follow.objects.filter(followee_id=author_id, follower_id__in=user_ids)
+    return set(follows.values_list("follower_id", flat=True))
+
+
+def merged_entry_viewers(
+    *, candidates: list[int], source_id: int, author_id: int, reposter_id: int | None
+) -> list[int]:
+    """Which of these followers of a merged author get its new entry in their home feed, by
+    the feed's rules: nobody who blocks, is blocked by or mutes the source or the tweet's
+    author (`kept_from`, as the fan-out); a repost reaches neither the tweet's author nor
+    those who follow them (they have the tweet by its own right, as in `add_repost`)."""
+    if not candidates:
+        return []
+    kept = kept_from(list({source_id, author_id}))
+    viewers = [user_id for user_id in candidates if user_id not in kept]
+    if reposter_id is not None and viewers:
+        own = followers_among(author_id=author_id, user_ids=viewers) | {author_id}
+        viewers = [user_id for user_id in viewers if user_id not in own]
+    return viewers

@@ -22,7 +22,7 @@ from redis.typing import EncodableT
 from accounts.models import Follow, User
 from accounts.selectors import excluded_user_ids, follower_id_bounds, follower_ids, follower_ids_between
 from core.replicas import reads_from_primary
-from feed import keys, merged, scripts, store
+from feed import keys, merged, scripts, signals, store
 from feed.models import MergedAuthor
 from feed.pull import TABLES, FeedEntry, kept_from, pull_feed_entries
 from tweets.models import Repost, Tweet
@@ -107,6 +107,9 @@ def fan_out_tweet(tweet_id: int) -> int:
         if merged.is_merged(user_id=author_id, num_followers=num_followers, since=merged_since):
             # A large account: followers merge the tweet from its source list at read time.
             audience: Iterable[int] = [author_id]
+            signals.source_entry_added.send(
+                sender=Tweet, source_id=author_id, tweet_id=tweet_id, author_id=author_id, reposter_id=None
+            )
         elif num_followers < 1000:
             kept = kept_from([author_id])
             # Most authors: one plain query (the server-side cursor that streams a big
@@ -129,7 +132,10 @@ def _write_fan_out(*, tweet_id: int, created_at: datetime, audience: Iterable[in
     written = 0
     with closing(_batches(audience)) as batches:
         for batch in batches:
-            written += _total(store.run_feeds(scripts.FAN_OUT, client, _feeds(batch), args))
+            added = store.positions(store.run_feeds(scripts.FAN_OUT, client, _feeds(batch), args), batch)
+            written += len(batch)
+            if added:  # a re-run adds nothing: the live streams hear of each entry once
+                signals.entries_added.send(sender=Tweet, tweet_id=tweet_id, reposter_id=None, user_ids=added)
     return written
 
 
@@ -230,11 +236,20 @@ def remove_tweet_from_feeds(*, tweet_id: int, author_id: int, reposter_ids: Iter
     for user_id in dict.fromkeys([author_id, *reposter_ids]):
         score = merged.unrecord(client, user_id=user_id, tweet_id=tweet_id)
         # A merged entry is in the user's own feed and source list only.
-        reach = _audience(user_id) if merged.reaches_followers(user_id=user_id, score=score) else iter([user_id])
+        reach: Iterator[int]
+        if merged.reaches_followers(user_id=user_id, score=score):
+            reach = _audience(user_id)
+        else:
+            reach = iter([user_id])
+            signals.source_entry_removed.send(sender=Tweet, source_id=user_id, tweet_id=tweet_id)
         with closing(_batches(reach)) as batches:
             for batch in batches:
                 feeds = _feeds_and_reposts(batch)
-                removed += _total(store.run_feeds(scripts.REMOVE, client, feeds, scripts.Remove(tweet_id=tweet_id)))
+                replies = store.run_feeds(scripts.REMOVE, client, feeds, scripts.Remove(tweet_id=tweet_id))
+                had = store.positions(replies, batch)
+                removed += len(had)
+                if had:
+                    signals.entries_removed.send(sender=Tweet, tweet_id=tweet_id, user_ids=had)
     return removed
 
 
@@ -284,6 +299,10 @@ def add_repost(*, tweet_id: int, user_id: int) -> int:
     # A large reposter: followers merge it from the reposter's source list.
     large = merged.is_merged(user_id=user_id, num_followers=num_followers, since=merged_since)
     audience: Iterator[int] = iter([user_id]) if large else _audience(user_id)
+    if large and author_id != user_id:
+        signals.source_entry_added.send(
+            sender=Repost, source_id=user_id, tweet_id=tweet_id, author_id=author_id, reposter_id=user_id
+        )
     kept = kept_from([user_id, author_id])
     added = 0
     with closing(_batches(audience)) as batches:
@@ -297,7 +316,11 @@ def add_repost(*, tweet_id: int, user_id: int) -> int:
             own.add(author_id)
             targets = [target for target in batch if target not in own and target not in kept]
             if targets:
-                added += _total(store.run_feeds(scripts.REPOST_ADD, client, _feeds_and_reposts(targets), args))
+                replies = store.run_feeds(scripts.REPOST_ADD, client, _feeds_and_reposts(targets), args)
+                entered = store.positions(replies, targets)
+                added += len(entered)
+                if entered:
+                    signals.entries_added.send(sender=Repost, tweet_id=tweet_id, reposter_id=user_id, user_ids=entered)
     return added
 
 
@@ -386,11 +409,6 @@ def _feeds(user_ids: list[int]) -> list[list[str]]:
 def _feeds_and_reposts(user_ids: list[int]) -> list[list[str]]:
     """Each user's [feed, reposts] keys, as `store.run_feeds` takes them."""
     return [[keys.feed_key(user_id), keys.reposts_key(user_id)] for user_id in user_ids]
-
-
-def _total(replies: list[store.SlotReply]) -> int:
-    """The sum of the counts the script calls returned."""
-    return sum(int(reply.value) for reply in replies)
 
 
 # --- follows ----------------------------------------------------------------

@@ -104,6 +104,12 @@ class SlotReply(NamedTuple):
     value: Any
 
 
+def positions(replies: list[SlotReply], items: Sequence[Any]) -> list[Any]:
+    """The items (the caller's list given to `run_feeds`, e.g. user ids) at the 1-based
+    positions the scripts returned (each relative to its own call's feeds)."""
+    return [items[reply.feeds[int(position) - 1]] for reply in replies for position in reply.value]
+
+
 def run_feeds(script: BatchScript[A], client: Any, per_feed_keys: list[list[str]], args: A) -> list[SlotReply]:
     """A batch script over many feeds, each feed's keys given as one list, `args` shared.
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from oauth2_provider.models import AccessToken
 from rest_framework import exceptions
@@ -111,3 +112,17 @@ class MastodonTokenAuthentication(OAuth2Authentication):
 def token_allows(token: object, scope: str) -> bool:
     """Whether the token's scopes grant `scope` (`read` grants `read:statuses`, and so on)."""
     return scope in expand_scopes(getattr(token, "scope", "").split())
+
+
+class MastodonTokenScheme(OpenApiAuthenticationExtension):
+    """The Mastodon paths in the OpenAPI schema (the public timeline) take a Mastodon OAuth token."""
+
+    target_class = "mastodon_api.auth.MastodonTokenAuthentication"
+    name = "mastodonToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A Mastodon OAuth 2 access token (POST /oauth/token); JWTs are not accepted here.",
+        }

@@ -60,10 +60,22 @@ class Renderer:
     """Formats entities for one request (its base URL) and one viewer."""
 
     def __init__(self, request: HttpRequest) -> None:
-        self.base = f"{request.scheme}://{request.get_host()}"
-        self.domain = request.get_host()
+        self._set_base(f"{request.scheme}://{request.get_host()}", request.get_host())
+
+    @classmethod
+    def for_base(cls, base: str) -> "Renderer":
+        """A renderer for a server URL (`https://example.com`): the stream process has no request."""
+        renderer = cls.__new__(cls)
+        renderer._set_base(base.rstrip("/"), base.split("://", 1)[-1].rstrip("/"))
+        return renderer
+
+    def _set_base(self, base: str, domain: str) -> None:
+        self.base = base
+        self.domain = domain
         self.avatar = self.base + _static_url("mastodon_api/avatar.png")
         self.header = self.base + _static_url("mastodon_api/header.png")
+        # Where media files are, for this server URL (the stream process has no request).
+        self.media_base = storage.public_base_for(self.base)
         # Accounts read with a page (feed.selectors.AccountRow: immutable, compared by value)
         # are formatted once per request however many of the page's statuses they wrote.
         self._accounts: dict[tuple, dict[str, Any]] = {}
@@ -148,7 +160,7 @@ class Renderer:
         URLs and description as the native media object; no description is null, as in Mastodon."""
         media_id, file, preview, width, height, preview_width, preview_height, blurhash, description = row
         if base is None:
-            base = storage.public_base()
+            base = self.media_base
         return {
             "id": str(media_id),
             "type": "image",
@@ -165,7 +177,7 @@ class Renderer:
     def media_attachments(self, rows: Any) -> list[dict[str, Any]]:
         if not rows:
             return []
-        base = storage.public_base()
+        base = self.media_base
         return [self.media_attachment(row, base) for row in rows]
 
     # --- statuses -----------------------------------------------------------------

@@ -8,7 +8,10 @@ from accounts.models import User
 from accounts.selectors import users_by_ids
 from feed.selectors import FeedItem
 from mastodon_api.entities import Renderer
-from tweets.selectors import author_ids
+from tweets.selectors import author_ids, tweets_by_ids
+
+# The notification columns render_notifications takes.
+NOTIFICATION_FIELDS = ("id", "type", "actor_id", "tweet_id", "created_at")
 
 
 @dataclass(frozen=True)
@@ -55,4 +58,21 @@ def render_feed_items(renderer: Renderer, items: list[FeedItem]) -> list[dict[st
         if item.reposter is not None and item.repost_id is not None and item.reposted_at is not None:
             status = renderer.reblog(item.repost_id, item.reposted_at, item.reposter, status)
         out.append(status)
+    return out
+
+
+def render_notifications(renderer: Renderer, rows: list[dict], *, viewer: User) -> list[dict[str, Any]]:
+    """Notification rows (id, type, actor_id, tweet_id, created_at) as Notification entities,
+    with their accounts and statuses: four queries for any number. Rows whose actor or
+    status the viewer may not see are left out."""
+    tweets = tweets_by_ids(ids=[row["tweet_id"] for row in rows if row["tweet_id"]], viewer=viewer)
+    statuses = {int(s["id"]): s for s in render_statuses(renderer, list(tweets.values()), viewer=viewer)}
+    actors = users_by_ids(ids=[row["actor_id"] for row in rows], viewer=viewer)
+    out = []
+    for row in rows:
+        actor = actors.get(row["actor_id"])
+        status = statuses.get(row["tweet_id"]) if row["tweet_id"] else None
+        if actor is None or (row["tweet_id"] and status is None):
+            continue
+        out.append(renderer.notification(row, actor, status))
     return out

@@ -1,7 +1,9 @@
 """OAuth 2 as Mastodon clients expect it, on django-oauth-toolkit: scopes, grants, bodies."""
 
+import hashlib
 import json
 
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 from oauth2_provider.oauth2_backends import OAuthLibCore
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import BaseScopes
@@ -86,3 +88,15 @@ class FormOrJsonOAuthLibCore(OAuthLibCore):
                 return []
             return [(str(key), "" if value is None else str(value)) for key, value in data.items()]
         return super().extract_body(request)
+
+
+def token_owner(raw: str) -> int | None:
+    """The user id of an access or refresh token (looked up by its checksum), or None."""
+    if not raw or "\x00" in raw:
+        return None
+    checksum = hashlib.sha256(raw.encode()).hexdigest()
+    for model in (get_access_token_model(), get_refresh_token_model()):
+        owner = model.objects.filter(token_checksum=checksum).values_list("user_id", flat=True).first()
+        if owner is not None:
+            return int(owner)
+    return None

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import Application
+from oauth2_provider.models import AccessToken, Application
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,10 +19,11 @@ from rest_framework.views import APIView
 
 from accounts.selectors import user_for_sign_in
 from accounts.throttles import AuthRateThrottle
+from mastodon_api import signals
 from mastodon_api.base import MastodonView
 from mastodon_api.errors import Unprocessable
 from mastodon_api.models import ClientApp
-from mastodon_api.oauth import normalize_scopes
+from mastodon_api.oauth import normalize_scopes, token_owner
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 # Schemes a browser must never be sent to after an approval, whatever an app registered.
@@ -216,14 +217,19 @@ def _oauth_json(body: str, status: int, headers: dict | None = None) -> HttpResp
     return response
 
 
-def _grant_type(request: HttpRequest) -> str:
+def _body_field(request: HttpRequest, name: str) -> str:
+    """A field of a form or JSON body ("" when absent or unreadable)."""
     if request.content_type == "application/json":
         try:
             data = json.loads(request.body or b"{}")
         except (ValueError, UnicodeDecodeError):
             return ""
-        return str(data.get("grant_type", "")) if isinstance(data, dict) else ""
-    return request.POST.get("grant_type", "")
+        return str(data.get(name, "")) if isinstance(data, dict) else ""
+    return request.POST.get(name, "")
+
+
+def _grant_type(request: HttpRequest) -> str:
+    return _body_field(request, "grant_type")
 
 
 @csrf_exempt
@@ -252,8 +258,11 @@ def revoke(request: HttpRequest) -> HttpResponse:
     """POST /oauth/revoke: revoke an access or refresh token (200 `{}` even if unknown, as Mastodon)."""
     if request.method != "POST":
         return JsonResponse({"error": "method_not_allowed"}, status=405)
+    owner = token_owner(_body_field(request, "token"))
     core = get_oauthlib_core()
     _url, headers, body, status = core.create_revocation_response(request)
     if status == 200:
         body = "{}"
+        if owner is not None:
+            signals.token_revoked.send(sender=AccessToken, user_id=owner)
     return _oauth_json(body or "{}", status, headers)

@@ -113,6 +113,7 @@ urlpatterns = [
     route(r"api/v1/bookmarks", favourites.BookmarksView.as_view(), "mastodon-bookmarks"),
     # timelines
     route(r"api/v1/timelines/home", timelines.HomeTimelineView.as_view(), "mastodon-home"),
+    route(r"api/v1/timelines/public", timelines.PublicTimelineView.as_view(), "mastodon-public"),
     route(rf"api/v1/timelines/tag/{ID.format('tag')}", timelines.TagTimelineView.as_view(), "mastodon-tag"),
     # notifications
     route(r"api/v1/notifications", notifications.NotificationListView.as_view(), "mastodon-notifications"),

@@ -61,20 +61,39 @@ def public_base() -> str:
     return base
 
 
-def _base(request: HttpRequest | None) -> str:
+def public_base_for(site: str) -> str:
+    """public_base() for a server URL (`https://chirp.example`) rather than the request being
+    served: the stream process renders statuses outside any Django request."""
+    absolute = _absolute_base()
+    if absolute is not None:
+        return absolute
+    return site.rstrip("/") + _media_path()
+
+
+def _media_path() -> str:
+    return settings.MEDIA_URL if settings.MEDIA_URL.endswith("/") else settings.MEDIA_URL + "/"
+
+
+def _absolute_base() -> str | None:
+    """The base when it does not depend on the host a client used (a public URL, S3), else None."""
     configured = settings.MEDIA_PUBLIC_URL
     if configured:
         return configured if configured.endswith("/") else configured + "/"
     if settings.MEDIA_S3_BUCKET:
         endpoint = (settings.MEDIA_S3_ENDPOINT_URL or "https://s3.amazonaws.com").rstrip("/")
         return f"{endpoint}/{settings.MEDIA_S3_BUCKET}/"
-    base = settings.MEDIA_URL if settings.MEDIA_URL.endswith("/") else settings.MEDIA_URL + "/"
-    if "://" in base:
-        return base
+    path = _media_path()
+    return path if "://" in path else None
+
+
+def _base(request: HttpRequest | None) -> str:
+    absolute = _absolute_base()
+    if absolute is not None:
+        return absolute
     if request is None:  # a task or a command: no host to go by
-        return f"http://localhost{base}"
-    # What build_absolute_uri(base) gives for an absolute path, without its URL parsing.
-    return f"{request.scheme}://{request.get_host()}{base}"
+        return f"http://localhost{_media_path()}"
+    # What build_absolute_uri(path) gives for an absolute path, without its URL parsing.
+    return f"{request.scheme}://{request.get_host()}{_media_path()}"
 
 
 def public_url(name: str) -> str:

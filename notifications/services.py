@@ -13,12 +13,17 @@ Called by the Celery tasks, after the cause committed. Safe against redelivery a
   cause nothing for the blocker or muter.
 """
 
+from typing import Any
+
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import Combinable
+from django.utils import timezone
 
 from accounts.models import Block, Follow, User
 from accounts.selectors import blocked_either_way, muted_by
+from core.events import send_on_commit
+from notifications import signals
 from notifications.models import Notification
 from tweets.models import Like, Mention, Repost, Tweet
 
@@ -31,9 +36,33 @@ def _blocked_or_muted(*, recipient: Combinable | int, actor: Combinable | int) -
 
 
 def _insert(rows: list[Notification]) -> int:
-    """One INSERT ... ON CONFLICT DO NOTHING for all rows; returns how many were offered."""
-    if rows:
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    """One INSERT ... ON CONFLICT DO NOTHING for all rows; returns how many were offered.
+
+    The rows actually written (RETURNING: not those that existed) are announced after
+    commit (`signals.notification_created`), so a stream shows each notification once.
+    """
+    if not rows:
+        return 0
+    table = Notification._meta.db_table
+    values = ", ".join(["(%s, %s, %s, %s, %s, false)"] * len(rows))
+    params: list[Any] = []
+    now = timezone.now()
+    for row in rows:
+        params += [row.recipient_id, row.actor_id, row.type, row.tweet_id, now]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" (recipient_id, actor_id, type, tweet_id, created_at, read) VALUES {values} '
+            "ON CONFLICT DO NOTHING RETURNING id, recipient_id",
+            params,
+        )
+        written = cursor.fetchall()
+    for notification_id, recipient_id in written:
+        send_on_commit(
+            signals.notification_created,
+            sender=Notification,
+            notification_id=notification_id,
+            recipient_id=recipient_id,
+        )
     return len(rows)
 
 

@@ -11,7 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Block, User
-from accounts.selectors import blocked_either_way
+from accounts.selectors import blocked_either_way, muted_by
+from core.prepared import prepared_cursor
 from core.replicas import read_connection
 from media.selectors import ROW_FIELDS
 from tweets.models import Bookmark, Hashtag, Like, Mention, Repost, Tweet, TweetHashtag, TweetMedia
@@ -133,6 +134,28 @@ def hashtag_tweets(*, tag: str, viewer: User | None) -> QuerySet[Tweet]:
     return without_blocked(qs, viewer=viewer)
 
 
+def public_tweets(*, viewer: User | None) -> QuerySet[Tweet]:
+    """Every visible tweet (replies too), newest first by id; without those a block stands
+    between or whose author the viewer mutes (Mastodon's public timeline)."""
+    qs = without_blocked(tweet_queryset(viewer=viewer), viewer=viewer)
+    if viewer is not None and viewer.is_authenticated:
+        qs = qs.exclude(muted_by(viewer_id=viewer.pk, other=OuterRef("author_id")))
+    return qs.order_by("-id")
+
+
+def interactions(*, tweet_id: int, user_ids: list[int]) -> tuple[set[int], set[int]]:
+    """Which of these users liked, and which reposted, the tweet: one query."""
+    if not user_ids:
+        return set(), set()
+    likes = Like.objects.filter(tweet_id=tweet_id, user_id__in=user_ids).values_list("user_id", Value("l"))
+    reposts = Repost.objects.filter(tweet_id=tweet_id, user_id__in=user_ids).values_list("user_id", Value("r"))
+    liked: set[int] = set()
+    reposted: set[int] = set()
+    for user_id, kind in likes.union(reposts, all=True):
+        (liked if kind == "l" else reposted).add(user_id)
+    return liked, reposted
+
+
 def trending_hashtags(*, window: timedelta = TRENDING_WINDOW, size: int = TRENDING_SIZE) -> list[dict[str, object]]:
     """The tags on the most distinct visible tweets in the last `window`, most first (ties by name).
 
@@ -245,6 +268,45 @@ def author_ids(*, tweet_ids: list[int]) -> dict[int, int]:
     if not tweet_ids:
         return {}
     return dict(Tweet.objects.filter(pk__in=tweet_ids).values_list("pk", "author_id"))
+
+
+def reply_authors(*, tweet_ids: list[int]) -> dict[int, str]:
+    """tweet id -> its author's username for these (visible) tweets, in one query: whom a
+    reply answers ("Replying to @name" in the web interface)."""
+    if not tweet_ids:
+        return {}
+    return dict(Tweet.objects.visible().filter(pk__in=tweet_ids).values_list("pk", "author__username"))
+
+
+# What a page of feed rows (author ids and usernames only) lacks to show its tweets: the
+# authors' display names, and whom the replies answer. One statement whose text never
+# changes, prepared once per connection (core.prepared), for the web interface's home page.
+_USER, _TWEET = User._meta.db_table, Tweet._meta.db_table
+_NAMES_SQL = f"""
+SELECT u.id, u.display_name, NULL::bigint FROM {_USER} u WHERE u.id = ANY(%(authors)s::bigint[])
+UNION ALL
+SELECT NULL, u.username, t.id FROM {_TWEET} t JOIN {_USER} u ON u.id = t.author_id AND u.is_active
+WHERE t.id = ANY(%(parents)s::bigint[]) AND t.hidden_at IS NULL
+"""
+
+
+def display_names_and_reply_authors(
+    *, author_ids: list[int], parent_ids: list[int]
+) -> tuple[dict[int, str], dict[int, str]]:
+    """(user id -> display name for `author_ids`, tweet id -> author's username for the
+    visible tweets among `parent_ids`), in one query; none when both are empty."""
+    if not author_ids and not parent_ids:
+        return {}, {}
+    names: dict[int, str] = {}
+    parents: dict[int, str] = {}
+    with prepared_cursor(read_connection(Tweet)) as cursor:
+        cursor.execute(_NAMES_SQL, {"authors": author_ids, "parents": parent_ids})
+        for user_id, text, tweet_id in cursor.fetchall():
+            if tweet_id is None:
+                names[user_id] = text
+            else:
+                parents[tweet_id] = text
+    return names, parents
 
 
 def status_time(*, status_id: int) -> tuple[datetime, bool] | None:

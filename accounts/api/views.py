@@ -100,7 +100,14 @@ class LogoutView(generics.GenericAPIView):
     def post(self, request: Request) -> Response:
         data = LogoutInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.refresh_token_blacklist(user=request_user(request), refresh=data.validated_data["refresh"])
+        user = request_user(request)
+        services.refresh_token_blacklist(user=user, refresh=data.validated_data["refresh"])
+        access = request.auth if hasattr(request.auth, "get") else None
+        if access is not None:  # a JWT (the browsable API's session has none)
+            exp = access.get("exp")
+            services.access_token_logout(
+                user=user, jti=access.get("jti"), expires_at=float(exp) if isinstance(exp, int | float) else None
+            )
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 

@@ -40,6 +40,8 @@ def test_every_error_response_references_a_shared_error_component(schema):
             seen += 1
             ref = response["content"]["application/json"]["schema"]["$ref"]
             expected = "ValidationError" if code == "400" else "Error"
+            if code[0] == "4" and path.startswith("/api/v1/"):
+                expected = "MastodonError"  # Mastodon's `{"error": ...}` on its paths
             assert ref == f"#/components/schemas/{expected}", (path, method, code)
     assert seen > 60
     error = schema["components"]["schemas"]["Error"]

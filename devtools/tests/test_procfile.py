@@ -53,8 +53,8 @@ def wait_for(condition, what: str, timeout: float = 30) -> None:  # type: ignore
         time.sleep(0.05)
 
 
-def test_the_procfile_lists_web_and_worker():
-    assert procfile_names() == ["web", "worker"]
+def test_the_procfile_lists_web_worker_and_streaming():
+    assert procfile_names() == ["web", "worker", "streaming"]
     for line in PROCFILE.read_text().splitlines():
         if line and not line.startswith("#"):
             # exec: the process honcho signals is the server, not a shell that would not pass it on.

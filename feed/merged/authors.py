@@ -9,7 +9,7 @@ from django.db import connection as db
 from django.utils import timezone
 
 from accounts.selectors import follower_ids
-from feed import keys, scripts, store
+from feed import keys, scripts, signals, store
 from feed.models import MergedAuthor
 from feed.pull import TABLES, kept_from
 
@@ -34,8 +34,15 @@ def is_merged(*, user_id: int, num_followers: int, since: int | None) -> bool:
         # Downward: fanned out from now on. Followers keep the author as a source until
         # their feed is next rebuilt (a read drops the duplicate entries), so no merged
         # entry vanishes.
-        MergedAuthor.objects.filter(pk=user_id).delete()
+        _no_longer_merged(user_id)
     return False
+
+
+def _no_longer_merged(user_id: int) -> None:
+    """The downward crossing: forget the row, and say so (the streams stop listening to the author)."""
+    deleted, _ = MergedAuthor.objects.filter(pk=user_id).delete()
+    if deleted:
+        signals.merged_changed.send(sender=MergedAuthor, user_id=user_id, merged=False)
 
 
 def _become_merged(user_id: int) -> None:
@@ -50,6 +57,7 @@ def _become_merged(user_id: int) -> None:
         )
         if cursor.fetchone() is None:
             return  # another fan-out did it
+    signals.merged_changed.send(sender=MergedAuthor, user_id=user_id, merged=True)
     kept = kept_from([user_id])
     client = store.connection()
     followers = (uid for uid in follower_ids(user_id=user_id) if uid not in kept)
@@ -61,7 +69,7 @@ def _become_merged(user_id: int) -> None:
 
 def fanned_out_again(user_id: int) -> None:
     """A chunked fan-out (below the follower limit): the author is not merged any more."""
-    MergedAuthor.objects.filter(pk=user_id).delete()
+    _no_longer_merged(user_id)
 
 
 def reaches_followers(*, user_id: int, score: int | None) -> bool:

@@ -93,7 +93,8 @@ def _viewer_keys(user_id: int) -> list[str]:
 
 
 class FanOut(NamedTuple):
-    """fan_out.lua over feeds [feed]: the tweet into each, trimmed to max_length; replies the feeds written."""
+    """fan_out.lua over feeds [feed]: the tweet into each, trimmed to max_length; replies the
+    1-based positions of the feeds it newly entered (store.positions)."""
 
     tweet_id: int
     score: int
@@ -104,7 +105,8 @@ class FanOut(NamedTuple):
 
 
 class Remove(NamedTuple):
-    """remove.lua over feeds [feed, reposts]: the tweet and its mark out; replies how many feeds had it."""
+    """remove.lua over feeds [feed, reposts]: the tweet and its mark out; replies the positions
+    of the feeds that had it (store.positions)."""
 
     tweet_id: int
 

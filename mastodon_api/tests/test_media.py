@@ -170,3 +170,23 @@ def test_uploads_share_one_throttle_with_the_native_api(mclient, alice, settings
     assert upload(mclient(alice), tiny).status_code == 200
     third = upload(mclient(alice), tiny)
     assert third.status_code == 429 and "error" in third.json()
+
+
+def test_a_renderer_outside_a_request_uses_its_own_server_url(settings):
+    """The stream process renders statuses with Renderer.for_base (no request): media URLs
+    name that server, or the configured public base when there is one."""
+    from mastodon_api.entities import Renderer
+
+    row = [7, "ab/" + "a" * 32 + ".jpg", "cd/" + "c" * 32 + ".jpg", 800, 600, 640, 480, "LKO2?U%2Tw=w", "alt"]
+    attachment = Renderer.for_base("https://chirp.example").media_attachment(row)
+    assert attachment["url"] == "https://chirp.example/media/ab/" + "a" * 32 + ".jpg"
+    assert attachment["preview_url"] == "https://chirp.example/media/cd/" + "c" * 32 + ".jpg"
+    settings.MEDIA_PUBLIC_URL = "https://cdn.example/m"
+    assert (
+        Renderer.for_base("https://chirp.example").media_attachment(row)["url"].startswith("https://cdn.example/m/ab/")
+    )
+    settings.MEDIA_PUBLIC_URL = ""
+    settings.MEDIA_S3_BUCKET, settings.MEDIA_S3_ENDPOINT_URL = "pics", "http://minio:9000"
+    assert (
+        Renderer.for_base("https://chirp.example").media_attachment(row)["url"].startswith("http://minio:9000/pics/ab/")
+    )

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.http.request import split_domain_port
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -41,6 +42,15 @@ def _media() -> dict[str, Any]:
 _POLLS = {"max_options": 0, "max_characters_per_option": 0, "min_expiration": 0, "max_expiration": 0}
 
 
+def streaming_url(request: Request) -> str:
+    """Where the streams are (section 10): STREAMING_URL, else this host on STREAMING_PORT."""
+    if settings.STREAMING_URL:
+        return settings.STREAMING_URL.rstrip("/")
+    domain, _port = split_domain_port(request.get_host())
+    host = f"[{domain}]" if ":" in domain else domain
+    return f"{'wss' if request.is_secure() else 'ws'}://{host}:{settings.STREAMING_PORT}"
+
+
 class InstanceV1View(MastodonView):
     public_methods = ("GET",)
 
@@ -54,7 +64,7 @@ class InstanceV1View(MastodonView):
                 "description": DESCRIPTION,
                 "email": "",
                 "version": VERSION,
-                "urls": {"streaming_api": ""},
+                "urls": {"streaming_api": streaming_url(request)},
                 "stats": {"user_count": active_user_count(), "status_count": visible_tweet_count(), "domain_count": 1},
                 "thumbnail": r.header,
                 "languages": ["en"],
@@ -89,7 +99,7 @@ class InstanceV2View(MastodonView):
                 "thumbnail": {"url": r.header},
                 "languages": ["en"],
                 "configuration": {
-                    "urls": {"streaming": ""},
+                    "urls": {"streaming": streaming_url(request)},
                     "vapid": {"public_key": ""},
                     "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 0},
                     "statuses": _STATUSES,

@@ -4,18 +4,16 @@ from django.http import Http404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.selectors import users_by_ids
 from mastodon_api.base import MastodonView
-from mastodon_api.hydrate import render_statuses
+from mastodon_api.hydrate import NOTIFICATION_FIELDS, render_notifications
 from mastodon_api.pagination import window
 from mastodon_api.views.common import parse_pk
 from notifications.selectors import visible_notifications
 from notifications.services import notification_dismiss, notifications_clear
-from tweets.selectors import tweets_by_ids
 
 # Mastodon type -> Chirp types.
 _CHIRP_TYPES = {"follow": ["follow"], "favourite": ["like"], "reblog": ["repost"], "mention": ["reply", "mention"]}
-_FIELDS = ("id", "type", "actor_id", "tweet_id", "created_at")
+_FIELDS = NOTIFICATION_FIELDS
 
 
 class _NotificationView(MastodonView):
@@ -23,18 +21,7 @@ class _NotificationView(MastodonView):
 
     def render_rows(self, rows: list[dict]) -> list[dict]:
         """Notifications with their accounts and statuses: four queries for any page."""
-        viewer = self.me
-        tweets = tweets_by_ids(ids=[row["tweet_id"] for row in rows if row["tweet_id"]], viewer=viewer)
-        statuses = {int(s["id"]): s for s in render_statuses(self.renderer, list(tweets.values()), viewer=viewer)}
-        actors = users_by_ids(ids=[row["actor_id"] for row in rows], viewer=viewer)
-        out = []
-        for row in rows:
-            actor = actors.get(row["actor_id"])
-            status = statuses.get(row["tweet_id"]) if row["tweet_id"] else None
-            if actor is None or (row["tweet_id"] and status is None):
-                continue
-            out.append(self.renderer.notification(row, actor, status))
-        return out
+        return render_notifications(self.renderer, rows, viewer=self.me)
 
 
 class NotificationListView(_NotificationView):

@@ -170,3 +170,34 @@ def test_staff_do_not_see_notifications_of_hidden_tweets(make_client, commit, al
     assert client.get("/api/notifications/").json()["count"] == 1
     tweet_services.tweet_hide(tweet=tweet, reason="spam")  # its removal task has not run yet
     assert client.get("/api/notifications/").json()["count"] == 0
+
+
+def test_unread_count_is_the_visible_unread_rows(commit, alice, bob, carol, dave):
+    """The prepared count (selectors.unread_count) counts exactly the rows the list shows as unread:
+    actors suspended, blocked either way or muted, and hidden tweets, are left out."""
+    from accounts import services as account_services
+    from accounts.tests.factories import UserFactory
+    from notifications import selectors
+    from tweets import services as tweet_services
+
+    erin, frank = UserFactory(username="erin"), UserFactory(username="frank")
+    with commit():
+        tweet = tweet_services.tweet_create(author=alice, content="hello")
+    for actor in (bob, carol, dave, erin, frank):
+        with commit():
+            tweet_services.like_create(user=actor, tweet=tweet)
+    with commit():
+        account_services.follow_create(follower=bob, followee=alice)
+
+    def expected() -> int:
+        return selectors.visible_notifications(viewer_id=alice.pk).filter(read=False).count()
+
+    assert selectors.unread_count(viewer=alice) == expected() == 6
+    with commit():
+        account_services.block_create(user=carol, target=alice)  # blocked by the actor
+        account_services.mute_create(user=alice, target=dave)
+        account_services.user_suspend(user=erin)
+    assert selectors.unread_count(viewer=alice) == expected() == 3  # bob twice, frank
+    with commit():
+        tweet_services.tweet_hide(tweet=tweet, reason="spam")
+    assert selectors.unread_count(viewer=alice) == expected() == 1  # bob's follow

@@ -62,12 +62,21 @@ class MakeRun:
         self.port = port
         self.mark = uuid.uuid4().hex
         self.out_path = var.parent / f"{var.name}-{self.mark[:8]}.out"
-        drop = ("REDIS_URL", "CELERY_BROKER_URL", "LOG_FILE", "LOG_CONSOLE_LEVEL", "PORT", "CHIRP_VAR_DIR")
+        drop = (
+            "REDIS_URL",
+            "CELERY_BROKER_URL",
+            "LOG_FILE",
+            "LOG_CONSOLE_LEVEL",
+            "PORT",
+            "STREAMING_PORT",
+            "CHIRP_VAR_DIR",
+        )
         self.env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("MAKE")}
         self.env.update(
             DATABASE_URL=test_database_url(),
             CHIRP_VAR_DIR=str(var),
             PORT=str(port),
+            STREAMING_PORT=str(free_port()),  # the stream process: PORT + 1 may be taken on a busy machine
             CHIRP_TEST_MARK=self.mark,
             WEB_WORKERS="1",
             WEB_THREADS="2",
@@ -209,7 +218,7 @@ def test_a_taken_port_stops_at_once_with_one_line(tmp_path, not_empty):
         assert run.process.wait(timeout=60) != 0
         output = run.output()
     lines = [line for line in output.splitlines() if line.startswith("[chirp]")]
-    assert lines == [f"[chirp] port {port} is in use; set PORT=... (for example PORT={port + 1} make run)"], output
+    assert lines == [f"[chirp] port {port} is in use; set PORT=... (for example PORT={port + 2} make run)"], output
     assert "Demo login" not in output
     assert not marked(run.mark)
 

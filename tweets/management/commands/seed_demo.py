@@ -1,4 +1,5 @@
-"""Create demo users, follows and tweets through the services (so feeds and search follow)."""
+"""Create demo users, follows, tweets, replies, likes and reposts through the services (so
+feeds, search and notifications follow), readable enough to show the web interface."""
 
 import os
 import random
@@ -11,7 +12,9 @@ from django.db import transaction
 from accounts import services as account_services
 from accounts.models import User
 from tweets import services as tweet_services
+from tweets.models import Tweet
 
+# Single words: the benchmark data set's vocabulary starts with them (bench/seed.py).
 WORDS = [
     "coffee",
     "morning",
@@ -41,9 +44,92 @@ WORDS = [
     "team",
 ]
 
+# (username, display name, bio) of the demo people after `demo`; more users than these are user<N>.
+PEOPLE = [
+    ("ada", "Ada Okafor", "Backend engineer. Queues, caches, and the occasional sourdough."),
+    ("kenji", "Kenji Watanabe", "Making databases boring since 2009."),
+    ("lina", "Lina Haddad", "Product designer. Type nerd. Cyclist."),
+    ("marco", "Marco Bianchi", "Coffee first, then deploys."),
+    ("priya", "Priya Raman", "SRE. On call is a state of mind."),
+    ("sam", "Sam Carter", "Writes about the web, accessibility and small tools."),
+    ("noor", "Noor Aziz", "Data person. Maps, charts, long walks."),
+    ("tomas", "Tomás Silva", "Frontend by day, synths by night."),
+    ("elena", "Elena Petrova", "Open source maintainer. Please read the contributing guide."),
+    ("jonas", "Jonas Berg", "Runner, reader, recovering perfectionist."),
+    ("mia", "Mia Chen", "Mobile developer. Dark mode advocate."),
+    ("olu", "Olu Adeyemi", "Teaching kids to code on Saturdays."),
+    ("sofia", "Sofia Rossi", "Illustrator. Currently drawing birds."),
+    ("dev_ravi", "Ravi Iyer", "Security and sleep, in that order."),
+    ("hana", "Hana Kim", "Engineering manager. Ask me about 1:1s."),
+    ("luca", "Luca Moretti", "Photographer. Film and digital."),
+    ("amara", "Amara Diallo", "PhD student in distributed systems."),
+    ("finn", "Finn O'Brien", "Building a cabin, slowly."),
+    ("zoe", "Zoe Martin", "Podcasts about history nobody asked for."),
+    ("ivan", "Ivan Horvat", "Rust, Python, and too many keyboards."),
+]
+
+POSTS = [
+    "Shipped the new release this morning. Zero downtime, one very relieved team. #release",
+    "Hot take: most performance problems are one missing index away from solved. #postgres",
+    "The best code review comment I ever got: \u201cwhat happens when this is empty?\u201d",
+    "Morning run done before the rain. 8 km, legs are complaining. #running",
+    "Redis sorted sets are one of those tools that make hard things feel easy. #redis",
+    "Reading list for the weekend: a novel, a cookbook and a paper on consensus. #reading",
+    "If your dashboard needs a legend to read, it needs a redesign. #design",
+    "First coffee of the day and the tests are green. This is what happiness looks like.",
+    "Today I learned that the most requested feature was dark mode. It always is. #webdev",
+    "Wrote a small script to rename 400 photos. Spent two hours to save twenty minutes. Worth it.",
+    "Pairing with @{friend} on the search page today. Two keyboards, one bug, lots of tea.",
+    "Thanks @{friend} for the thoughtful review, the migration is much safer now.",
+    "Friendly reminder: back up your laptop. Future you says thank you. #tips",
+    "The new bike lane on my way to work makes the commute a joy. #cycling",
+    "Accessibility is not a feature, it is the floor. Label your buttons. #a11y",
+    "Small wins: the flaky test was a timezone. It is always a timezone. #testing",
+    "Sourdough attempt number six. It finally looks like bread. #baking",
+    "Playing with a modular synth tonight. No idea what I am doing, loving it. #music",
+    "Who else keeps a list of \u201cthings I will refactor one day\u201d? Mine is long.",
+    "Our on-call week was quiet. Suspiciously quiet. #sre",
+    "Went to the lake to photograph birds and came back with 300 pictures of ducks. #photography",
+    "Trying a four-day work week experiment this month. Will report back.",
+    "Good error messages are documentation people actually read. #ux",
+    "The cabin has walls now. Roof next weekend, weather permitting.",
+    "Teaching my Saturday class about loops. One kid wrote an infinite loop on purpose. Legend.",
+    "Stand-up idea: say one thing you learned yesterday. It changed our mornings.",
+    "New keyboard arrived. Typing this slowly and very loudly.",
+    "Map of every cafe I have worked from this year. Forty-one. Maybe too many. #maps",
+    "Reading old design docs is like archaeology with better diagrams.",
+    "Caching is easy. Invalidation is the job. #redis",
+    "Rainy Sunday, hot soup, a good book. Nothing to ship today.",
+    "Finished the history podcast episode on lighthouses. Fourteen hours of tape for forty minutes.",
+    "Hiring! Our team is looking for a backend engineer who likes boring, reliable systems. #jobs",
+    "Took the long way home to watch the sunset over the river. No regrets.",
+    "Hey @{friend}, the talk slides are up. Thanks for the feedback on the demo!",
+    "Deleted 2,000 lines of code today. Best day of the quarter.",
+    "The trick to a calm release: ship small, ship often, write it down.",
+    "Drew a heron this afternoon. The legs are still wrong but the eye is right. #art",
+    "Postgres full-text search handles more than people think. Try it before adding a cluster. #postgres",
+    "Week three of learning Rust. The borrow checker and I are now on speaking terms. #rust",
+]
+
+REPLIES = [
+    "This is great, congratulations!",
+    "Totally agree with this.",
+    "Ha, same here.",
+    "Could you share more about how you did it?",
+    "Saving this for later, thanks.",
+    "Love it. More of this please.",
+    "I learned this the hard way too.",
+    "Bookmarking. Brilliant.",
+    "Good point, I had not thought about it like that.",
+    "Nice! What did you use?",
+]
+
 
 class Command(BaseCommand):
-    help = "Seed demo data: a `demo` user plus N users following each other and M tweets. Safe to re-run."
+    help = (
+        "Seed demo data: a `demo` user plus N people following each other and M tweets (some of them "
+        "replies), with likes and reposts. Safe to re-run."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--users", type=int, default=20)
@@ -57,25 +143,50 @@ class Command(BaseCommand):
             raise CommandError("Give --password or set DEMO_PASSWORD (make run writes one into .env).")
         rng = random.Random(seed)
         hashed = make_password(password)  # hash once: Argon2 is slow by design
-        accounts = []
-        for i in range(users + 1):
-            name = "demo" if i == 0 else f"user{i}"
-            user, _ = User.objects.get_or_create(
-                username=name,
-                defaults={"email": f"{name}@example.com", "password": hashed, "display_name": name.title()},
-            )
-            accounts.append(user)
+        accounts = [self._user("demo", "Demo User", "Trying out Chirp.", hashed)]
+        for i in range(1, users + 1):
+            name, display, bio = PEOPLE[i - 1] if i <= len(PEOPLE) else (f"user{i}", f"User {i}", "")
+            accounts.append(self._user(name, display, bio, hashed))
         self.stdout.write(f"users: {len(accounts)}")
         for user in accounts:
             for other in rng.sample(accounts, k=min(len(accounts) - 1, 8)):
                 if other.pk != user.pk:
                     account_services.follow_create(follower=user, followee=other)
         self.stdout.write("follows: done")
+        posted: list[Tweet] = []
         for n in range(tweets):
             author = rng.choice(accounts)
-            content = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 12)))
             with transaction.atomic():
-                tweet_services.tweet_create(author=author, content=content)
+                posted.append(self._tweet(rng, author, accounts, posted))
+            if rng.random() < 0.5:
+                self._react(rng, posted[-1], accounts)
             if (n + 1) % 100 == 0:
                 self.stdout.write(f"tweets: {n + 1}/{tweets}")
         self.stdout.write(self.style.SUCCESS(f"Seeded {len(accounts)} users and {tweets} tweets; log in as demo."))
+
+    @staticmethod
+    def _user(username: str, display_name: str, bio: str, hashed: str) -> User:
+        user, _ = User.objects.get_or_create(
+            username=username,
+            defaults={"email": f"{username}@example.com", "password": hashed, "display_name": display_name, "bio": bio},
+        )
+        return user
+
+    @staticmethod
+    def _tweet(rng: random.Random, author: User, accounts: list[User], posted: list[Tweet]) -> Tweet:
+        """A post, or (one time in five, when there is something to answer) a reply to someone else's."""
+        others = [tweet for tweet in posted[-30:] if tweet.author_id != author.pk]
+        if others and rng.random() < 0.2:
+            parent = rng.choice(others)
+            return tweet_services.tweet_create(author=author, content=rng.choice(REPLIES), in_reply_to=parent)
+        friend = rng.choice([user for user in accounts if user.pk != author.pk] or [author])
+        return tweet_services.tweet_create(author=author, content=rng.choice(POSTS).format(friend=friend.username))
+
+    @staticmethod
+    def _react(rng: random.Random, tweet: Tweet, accounts: list[User]) -> None:
+        """A few likes and, now and then, a repost by people other than the author."""
+        others = [user for user in accounts if user.pk != tweet.author_id]
+        for user in rng.sample(others, k=min(len(others), rng.randint(1, 5))):
+            tweet_services.like_create(user=user, tweet=tweet)
+        if others and rng.random() < 0.25:
+            tweet_services.repost_create(user=rng.choice(others), tweet=tweet)

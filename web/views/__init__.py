@@ -1,0 +1,1 @@
+"""The web interface's views, one module per part of the site (DESIGN.md section 11)."""
