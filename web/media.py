@@ -1,7 +1,7 @@
-"""Images on the compose and reply forms, through the media app's services (DESIGN.md section 9).
+"""Images on the compose and reply forms, through the media app's services (DESIGN.md section 9),
+under the API's limits: MEDIA_MAX_BYTES per file and the API's upload throttle bucket.
 
-The media app may not be installed (it arrived after this app): then the forms say so
-when images are sent, and tweets are posted without them.
+The media app may not be installed: then the forms say so when images are sent.
 """
 
 import importlib
@@ -9,8 +9,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
+
+from web.throttles import media_wait
 
 # DESIGN.md section 9: a tweet carries up to 4 images.
 MAX_IMAGES = 4
@@ -20,11 +24,14 @@ def enabled() -> bool:
     return apps.is_installed("media")
 
 
-def upload(*, owner: Any, files: Sequence[UploadedFile], descriptions: Sequence[str]) -> list[int]:
+def upload(
+    *, request: HttpRequest, owner: Any, files: Sequence[UploadedFile], descriptions: Sequence[str]
+) -> list[int]:
     """Upload each file with its description (media.services.media_upload); the ids, in order.
 
-    A refused file is a ValidationError on `images`; uploads that are never attached expire
-    as the API's do.
+    A refused file, one over MEDIA_MAX_BYTES, or an upload over MEDIA_THROTTLE_RATE (each
+    file counts, as each API upload does) is a ValidationError on `images`; uploads that are
+    never attached expire as the API's do.
     """
     if not files:
         return []
@@ -32,6 +39,14 @@ def upload(*, owner: Any, files: Sequence[UploadedFile], descriptions: Sequence[
         raise ValidationError({"images": ["This server does not take images."]})
     if len(files) > MAX_IMAGES:
         raise ValidationError({"images": [f"Add at most {MAX_IMAGES} images."]})
+    limit = settings.MEDIA_MAX_BYTES
+    too_large = [f"{file.name}: larger than {limit // (1024 * 1024)} MB." for file in files if (file.size or 0) > limit]
+    if too_large:
+        raise ValidationError({"images": too_large})
+    for _ in files:
+        wait = media_wait(request)
+        if wait is not None:
+            raise ValidationError({"images": [f"Too many images uploaded; try again in {wait} seconds."]})
     services = importlib.import_module("media.services")
     ids = []
     for index, file in enumerate(files):

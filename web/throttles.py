@@ -12,6 +12,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from accounts.throttles import AuthRateThrottle, UserAuthRateThrottle
+from media.throttles import MediaUploadThrottle
 from moderation.throttles import ReportRateThrottle
 
 
@@ -42,3 +43,8 @@ def auth_wait(request: HttpRequest, scope: str, *, per_user: bool = False) -> in
 def report_wait(request: HttpRequest) -> int | None:
     """REPORT_THROTTLE_RATE per user, counted with the API's reports."""
     return _wait(request, [ReportRateThrottle()], "reports")
+
+
+def media_wait(request: HttpRequest) -> int | None:
+    """MEDIA_THROTTLE_RATE per user, one upload counted in the API's bucket."""
+    return _wait(request, [MediaUploadThrottle()], "media")

@@ -1,18 +1,22 @@
 """Every action of the web interface, without JavaScript (POST, then redirect back) and with
 htmx (the fragment it swaps), through the apps' services: their rules, throttles and counters."""
 
+import io
 import json
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from PIL import Image
 
 from accounts import services as account_services
 from accounts.models import Block, Follow, Mute, User
 from accounts.tests.factories import PASSWORD
+from media.models import Media
 from moderation.models import Report
 from tweets import services as tweet_services
-from tweets.models import Like, Repost, Tweet
+from tweets.models import Like, Repost, Tweet, TweetMedia
 from web.tests.conftest import htmx_from, text
 
 pytestmark = pytest.mark.django_db
@@ -134,15 +138,36 @@ def test_post_errors_are_shown_with_the_draft(browser, alice):
     assert not Tweet.objects.exists()
 
 
-def test_images_are_refused_clearly_while_the_media_app_is_absent(browser, alice, settings):
-    from django.core.files.uploadedfile import SimpleUploadedFile
+def _png(name: str = "cat.png") -> SimpleUploadedFile:
 
-    if "media" in settings.INSTALLED_APPS:
-        pytest.skip("the media app is installed: tests/system/test_web.py posts images")
-    image = SimpleUploadedFile("cat.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png")
-    response = browser(alice).post("/compose", {"content": "look", "images": [image], "description": ["a cat"]})
-    assert response.status_code == 400 and "This server does not take images." in text(response)
-    assert not Tweet.objects.exists()
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 40, 40)).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def test_a_post_with_an_image_carries_it_with_its_description(browser, alice):
+    response = browser(alice).post("/compose", {"content": "look", "images": [_png()], "description": ["a red square"]})
+    assert response.status_code == 302
+    tweet = Tweet.objects.get(author=alice)
+    attached = [link.media for link in TweetMedia.objects.filter(tweet=tweet).select_related("media")]
+    assert [(m.description, m.width, m.height) for m in attached] == [("a red square", 40, 30)]
+
+
+def test_images_over_the_apis_size_limit_are_refused_and_leave_nothing(browser, alice, settings):
+    settings.MEDIA_MAX_BYTES = 50
+    response = browser(alice).post("/compose", {"content": "look", "images": [_png()], "description": ["x"]})
+    assert response.status_code == 400 and "cat.png: larger than" in text(response)
+    assert not Tweet.objects.exists() and not Media.objects.exists()
+
+
+def test_image_uploads_count_in_the_apis_upload_throttle(browser, alice, settings):
+    settings.MEDIA_THROTTLE_RATE = "2/hour"
+    client = browser(alice)
+    first = client.post("/compose", {"content": "two", "images": [_png("a.png"), _png("b.png")], "description": []})
+    assert first.status_code == 302 and Media.objects.count() == 2
+    refused = client.post("/compose", {"content": "three", "images": [_png("c.png")], "description": []})
+    assert refused.status_code == 400 and "Too many images uploaded" in text(refused)
+    assert Media.objects.count() == 2 and Tweet.objects.count() == 1
 
 
 def test_post_with_htmx_answers_the_new_post(browser, alice):

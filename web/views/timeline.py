@@ -36,7 +36,10 @@ def post_from_form(request: HttpRequest, *, in_reply_to: Tweet | None = None) ->
     """Post the form's tweet (or reply) with its images: media.upload, then tweets.services.tweet_create."""
     user = viewer(request)
     ids = media.upload(
-        owner=user, files=request.FILES.getlist("images"), descriptions=request.POST.getlist("description")
+        request=request,
+        owner=user,
+        files=request.FILES.getlist("images"),
+        descriptions=request.POST.getlist("description"),
     )
     extra: dict[str, Any] = {"media_ids": ids} if ids else {}
     return tweet_services.tweet_create(
