@@ -47,7 +47,8 @@ class Tweet(models.Model):
     num_reposts = models.PositiveIntegerField(default=0)
     # How many images it shows (tweets.TweetMedia), set when it is posted: lets the database
     # itself refuse a tweet with neither text nor images.
-    num_media = models.PositiveSmallIntegerField(default=0)
+    # db_default too: bulk loaders (bench/seed.py COPY, bench/hybrid.py INSERT) name only the older columns.
+    num_media = models.PositiveSmallIntegerField(default=0, db_default=0)
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_reason = models.CharField(max_length=500, blank=True, default="")
     # Set by the feed fan-out when every follower's feed has the tweet; NULL rows are
