@@ -123,8 +123,6 @@ def images_of(tweet: Any) -> list[Image]:
     for row in items:
         # The media app's compact row (a list), or a media object already (a dict).
         item = media.media_object(row) if isinstance(row, list | tuple) else row
-        if item is None:
-            continue
         url = _field(item, "url")
         if not url:
             continue

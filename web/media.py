@@ -1,27 +1,19 @@
 """Images on the compose and reply forms, through the media app's services (DESIGN.md section 9),
 under the API's limits: MEDIA_MAX_BYTES per file and the API's upload throttle bucket.
-
-The media app may not be installed: then the forms say so when images are sent.
 """
 
-import importlib
 from collections.abc import Sequence
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 
+from media import selectors as media_selectors
+from media import services as media_services
+from media.models import MAX_ATTACHMENTS as MAX_IMAGES
 from web.throttles import media_wait
-
-# DESIGN.md section 9: a tweet carries up to 4 images.
-MAX_IMAGES = 4
-
-
-def enabled() -> bool:
-    return apps.is_installed("media")
 
 
 def upload(
@@ -35,8 +27,6 @@ def upload(
     """
     if not files:
         return []
-    if not enabled():
-        raise ValidationError({"images": ["This server does not take images."]})
     if len(files) > MAX_IMAGES:
         raise ValidationError({"images": [f"Add at most {MAX_IMAGES} images."]})
     limit = settings.MEDIA_MAX_BYTES
@@ -47,21 +37,18 @@ def upload(
         wait = media_wait(request)
         if wait is not None:
             raise ValidationError({"images": [f"Too many images uploaded; try again in {wait} seconds."]})
-    services = importlib.import_module("media.services")
     ids = []
     for index, file in enumerate(files):
         description = descriptions[index] if index < len(descriptions) else ""
         try:
-            ids.append(services.media_upload(owner=owner, file=file, description=description).pk)
+            ids.append(media_services.media_upload(owner=owner, file=file, description=description).pk)
         except ValidationError as exc:
             messages = [f"{file.name}: {message}" for message in exc.messages]
             raise ValidationError({"images": messages}) from exc
     return ids
 
 
-def media_object(row: Any) -> dict[str, Any] | None:
-    """A compact media row as the media object (media.selectors.media_object), or None."""
-    if not enabled():
-        return None
-    formatted: dict[str, Any] = importlib.import_module("media.selectors").media_object(row)
+def media_object(row: Any) -> dict[str, Any]:
+    """A compact media row (a cached tweet body's) as the media object."""
+    formatted: dict[str, Any] = media_selectors.media_object(row)
     return formatted
