@@ -24,9 +24,10 @@ serializers, for all its listeners.
 from django.conf import settings
 
 MARKER_PREFIX = "chirp:stream:on:"
+USER = "user:"  # a user's channel is prefix() + USER + id (streaming.publish builds batches in Lua)
 
 
-def _prefix() -> str:
+def prefix() -> str:
     """Channel names carry STREAMING_CHANNEL_PREFIX (by default the Redis database number):
     pub/sub ignores databases, so two deployments (or test runs) on one Redis server must
     not hear each other."""
@@ -34,29 +35,29 @@ def _prefix() -> str:
 
 
 def user(user_id: int) -> str:
-    return f"{_prefix()}user:{user_id}"
+    return f"{prefix()}{USER}{user_id}"
 
 
 def source(author_id: int) -> str:
-    return f"{_prefix()}source:{author_id}"
+    return f"{prefix()}source:{author_id}"
 
 
 def public() -> str:
-    return f"{_prefix()}public"
+    return f"{prefix()}public"
 
 
 def control() -> str:
-    return f"{_prefix()}control"
+    return f"{prefix()}control"
 
 
 def marker(channel: str) -> str:
     """The "someone listens" key of a channel (a key: in the database of REDIS_URL)."""
-    return MARKER_PREFIX + channel.removeprefix(_prefix())
+    return MARKER_PREFIX + channel.removeprefix(prefix())
 
 
 def parse(channel: str) -> tuple[str, int | None]:
     """("user", id), ("source", id), ("public", None) or ("control", None); ("", None) otherwise."""
-    rest = channel.removeprefix(_prefix())
+    rest = channel.removeprefix(prefix())
     kind, _, ident = rest.partition(":")
     if kind in ("user", "source") and ident.isdigit():
         return kind, int(ident)
