@@ -2,28 +2,27 @@
 by Playwright against a live server, through the accessible names of the contract (role and
 name, as a screen reader finds them), with and without JavaScript, by keyboard alone; axe-core
 on every page (no serious or critical violation, light and dark), no horizontal scroll at
-390 px, and the live path against a stream speaking the Mastodon streaming protocol."""
+390 px, and the live path against the real stream process."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import queue
 import re
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django_redis import get_redis_connection
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from accounts import services as account_services
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
 from moderation.models import Report
+from streaming import channels
+from streaming.tests.conftest import StreamServer, listening, stream_env, wait_listening
 from tweets import services as tweet_services
 from tweets.models import Like, Tweet
 
@@ -411,95 +410,41 @@ def test_no_horizontal_scroll_at_390_px(site, people):
 # --- live: the stream ------------------------------------------------------------------------------
 
 
-class FakeStream:
-    """A WebSocket server speaking the Mastodon streaming protocol's user stream (DESIGN.md
-    section 10), in a thread, until the streaming app is merged. Records each connection's
-    path; sends what the test puts in `outbox` to every open connection."""
-
-    def __init__(self) -> None:
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        sock.close()
-        self.paths: list[str] = []
-        self.outbox: queue.Queue[str | None] = queue.Queue()
-        self.loop = asyncio.new_event_loop()
-        self.connections: set[Any] = set()
-        self.ready = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
-    def _run(self) -> None:
-        from websockets.asyncio.server import serve
-
-        async def handler(connection: Any) -> None:
-            self.paths.append(connection.request.path)
-            self.connections.add(connection)
-            try:
-                await connection.wait_closed()
-            finally:
-                self.connections.discard(connection)
-
-        async def pump() -> None:
-            while True:
-                message = await self.loop.run_in_executor(None, self.outbox.get)
-                if message is None:
-                    return
-                if message == "CLOSE":
-                    for connection in list(self.connections):
-                        await connection.close()
-                    continue
-                for connection in list(self.connections):
-                    await connection.send(message)
-
-        async def main() -> None:
-            async with serve(handler, "127.0.0.1", self.port):
-                self.ready.set()
-                await pump()
-
-        self.loop.run_until_complete(main())
-
-    def start(self) -> None:
-        self.thread.start()
-        self.ready.wait(10)
-
-    def send(self, event: str, payload: Any) -> None:
-        text = payload if isinstance(payload, str) else json.dumps(payload)
-        self.outbox.put(json.dumps({"stream": ["user"], "event": event, "payload": text}))
-
-    def stop(self) -> None:
-        self.outbox.put(None)
-        self.thread.join(10)
-
-
 @pytest.fixture
-def stream(settings) -> Iterator[FakeStream]:  # type: ignore[no-untyped-def]
-    fake = FakeStream()
-    fake.start()
-    settings.STREAMING_URL = fake.url
+def stream(settings, django_db_blocker) -> Iterator[StreamServer]:  # type: ignore[no-untyped-def]
+    """The real stream process (`manage.py stream`, streaming/tests/conftest.py) on the test
+    database and Redis; the pages are told where it is."""
+    with django_db_blocker.unblock():
+        server = StreamServer(stream_env()).start()
+    settings.STREAMING_URL = f"ws://127.0.0.1:{server.port}"
     try:
-        yield fake
+        yield server
     finally:
-        fake.stop()
+        server.stop()
 
 
 def test_live_new_posts_wait_under_a_button_and_notifications_raise_the_count(site, people, stream):
-    page = site.signed_in("alice")
-    for _ in range(100):
-        if stream.paths:
+    sockets: list[str] = []
+    page = site.page()
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+    page.goto(site.url + "/login")
+    page.get_by_role("textbox", name="Username", exact=True).fill("alice")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(site.url + "/")
+    # The page opened the user stream with the token it was given, and the process took it.
+    wait_listening(channels.user(people["alice"].pk))
+    for _ in range(100):  # Playwright hands its events over while the page is being waited on
+        if sockets:
             break
-        page.wait_for_timeout(50)
-    assert stream.paths and "stream=user" in stream.paths[0] and "access_token=" in stream.paths[0]
-    token = re.search(r"access_token=([^&]+)", stream.paths[0]).group(1)
+        page.wait_for_timeout(20)
+    assert sockets and "stream=user" in sockets[0] and "access_token=" in sockets[0]
+    token = re.search(r"access_token=([^&]+)", sockets[0]).group(1)
     assert token == page.evaluate("document.body.dataset.streamToken")
 
-    fresh = [tweet_services.tweet_create(author=people["bob"], content=f"live post {i}") for i in range(2)]
     top = page.evaluate("window.scrollY")
-    for tweet in fresh:
-        stream.send("update", {"id": str(tweet.pk), "content": tweet.content, "reblog": None})
+    for i in range(2):  # bob, whom alice follows, posts: the fan-out publishes after commit
+        tweet_services.tweet_create(author=people["bob"], content=f"live post {i}")
     button = page.get_by_role("button", name="Show 2 new posts")
     expect(button).to_be_visible()
     expect(post(page, "live post")).to_have_count(0)  # nothing moved by itself
@@ -511,17 +456,24 @@ def test_live_new_posts_wait_under_a_button_and_notifications_raise_the_count(si
     expect(page.get_by_role("button", name=re.compile("new post"))).to_have_count(0)
 
     expect(page.get_by_role("link", name="Notifications 2 unread")).to_be_visible()  # a mention, a follow
-    stream.send("notification", {"id": "1", "type": "favourite"})
+    mine = tweet_services.tweet_create(author=people["alice"], content="alice says hi")
+    tweet_services.like_create(user=people["bob"], tweet=mine)
     expect(page.get_by_role("link", name="Notifications 3 unread")).to_be_visible()
 
-    stream.outbox.put("CLOSE")  # the stream goes away: the page asks for a new token and comes back
-    for _ in range(200):
-        if len(stream.paths) > 1:
+    # The stream process goes away and comes back on its port: the page asks for a new token
+    # (POST /live/token) and listens again.
+    stream.stop()
+    get_redis_connection("default").delete(channels.marker(channels.user(people["alice"].pk)))
+    stream.start()
+    for _ in range(300):
+        if len(sockets) > 1 and listening(channels.user(people["alice"].pk)):
             break
         page.wait_for_timeout(50)
-    assert len(stream.paths) > 1
-    again = re.search(r"access_token=([^&]+)", stream.paths[-1]).group(1)
+    assert len(sockets) > 1, sockets
+    again = re.search(r"access_token=([^&]+)", sockets[-1]).group(1)
     assert again != token
+    tweet_services.tweet_create(author=people["bob"], content="after the restart")
+    expect(page.get_by_role("button", name="Show 1 new post")).to_be_visible()
 
 
 def test_without_a_stream_the_page_stays_quiet(site, people, settings):
