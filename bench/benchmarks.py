@@ -229,6 +229,8 @@ def fan_out(
     fan_out_tweet(tweet2.pk)
     in_process = time.perf_counter() - t
 
+    publishing = publisher_share(celebrity)
+
     limit_rate = redis_benchmark_zadd(host=host, port=port, count=n, key="bench:zadd:__rand_int__", rand=n)
     client.eval("for _, k in ipairs(redis.call('KEYS', 'bench:zadd:*')) do redis.call('UNLINK', k) end", 0)
     same_shape = _zadd_same_shape(client=client, host=host, port=port, count=n, celebrity=celebrity)
@@ -254,9 +256,35 @@ def fan_out(
                 "redis_benchmark_zadd_per_s_new_keys": round(limit_rate),
                 "redis_benchmark_zadd_per_s_800_entry_feeds": round(same_shape),
                 "ours_over_new_key_limit": round(ours_rate / limit_rate, 3),
+                "in_process_with_stream_publisher_s": publishing["with"],
+                "in_process_without_stream_publisher_s": publishing["without"],
+                "stream_publisher_share": publishing["share"],
             },
         )
     ]
+
+
+def publisher_share(celebrity: User, rounds: int = 3) -> dict[str, Any]:
+    """What the streams' publisher (issue 22: one EXISTS per follower in one Lua call per batch)
+    adds to an in-process fan-out with nobody listening: runs alternating with it on and off
+    (streaming.publish.to_users replaced by a no-op), median seconds each and the share."""
+    from feed.services import fan_out_tweet
+    from streaming import publish
+
+    times: dict[str, list[float]] = {"with": [], "without": []}
+    real = publish.to_users
+    for run in range(rounds * 2):
+        key = "with" if run % 2 == 0 else "without"
+        tweet = Tweet.objects.create(author=celebrity, content=f"fan-out benchmark, publisher {key}")
+        publish.to_users = real if key == "with" else (lambda user_ids, message: 0)
+        try:
+            t = time.perf_counter()
+            fan_out_tweet(tweet.pk)
+            times[key].append(time.perf_counter() - t)
+        finally:
+            publish.to_users = real
+    on, off = float(np.median(times["with"])), float(np.median(times["without"]))
+    return {"with": round(on, 3), "without": round(off, 3), "share": round(on / off - 1, 3)}
 
 
 def fan_out_cluster(*, follower_ids: list[int], single: redis.Redis, repeats: int = 3) -> Result:
