@@ -1,9 +1,10 @@
 -- The replies of the read scripts are ONE JSON text, put together here, which the client
 -- parses at once (feed.merged.replies) instead of hundreds of RESP items, followed by the
 -- cached tweet bodies it refers to, each its own bulk string: `{text, body 1, body 2, ...}`.
--- The bodies are not spliced into the text: building a 20 KB string in Lua (the entry's
+-- The bodies are not spliced into the text: building the reply string in Lua (the entry's
 -- concatenation, then table.concat's) cost the server ~4 µs per KB of bodies (a page of 20
--- tweets with 4 images each: +60 µs), handing them over as they are costs nothing more.
+-- tweets with 4 images each: 93 µs against 23 µs without images); handed over as HMGET
+-- read them, 35 µs against 17 µs.
 
 -- The tweet-object cache's body of a member (feed.objects) when `version` (its format's
 -- version) is not '', appended to `bodies`: its number there (1-based), else null. On a
