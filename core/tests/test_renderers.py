@@ -63,6 +63,15 @@ def test_compact_utf8_and_line_separators_escaped_like_drf():
     assert b"\\u2028" in ours and "🐦".encode() in ours
 
 
+def test_each_line_separator_escaped_among_other_characters_of_its_lead_byte():
+    # "—", "…" and "€" start with the same UTF-8 byte as U+2028/U+2029 (0xE2), which is
+    # what the renderer looks for first: each separator alone, beside them, and neither.
+    for text in ("a — b … € \u2029", "\u2028 — c", "— … € only", "plain ascii"):
+        ours, drf = both({"text": text})
+        assert ours == drf, text
+        assert ("\u2028" in text) == (b"\\u2028" in ours) and ("\u2029" in text) == (b"\\u2029" in ours)
+
+
 def test_indent_asked_for_falls_back_to_drf():
     ours, drf = both({"a": [1, 2]}, "application/json; indent=4")
     assert ours == drf and b"\n    " in ours

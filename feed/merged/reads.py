@@ -189,13 +189,13 @@ def _read_sources(
                 missing.append(source)
                 continue
             try:
-                data = decode(reply)
+                data, bodies = decode(reply)
             except ValueError:  # a damaged cached body: this list again without bodies
                 if not body_version:
                     raise
                 logger.warning("feed: unreadable source list %s with bodies; reading without", source)
                 return _read_sources(client, viewer_id, header, window, with_bodies=False, only=only)
-            pages[source] = source_page_from(data)
+            pages[source] = source_page_from(data, bodies)
         if not missing or attempt == 1:
             break
         for source in missing:

@@ -1,7 +1,9 @@
 """The read scripts' replies parsed (feed/scripts/feed_page.lua, feed_window.lua, source_read.lua).
 
-Each reply is ONE JSON text (ids, marks, scores, bodies spliced in as they are): the client
-parses one string instead of hundreds of RESP items.
+Each reply is ONE JSON text (ids, marks, scores, and for each entry the number of its cached
+body or null) followed by those bodies as they are cached (feed/scripts/lib/entries.lua): the
+client parses the text and the bodies joined into one JSON array, two parses instead of
+hundreds of RESP items, and Lua never copies the bodies into a string of its own.
 """
 
 from typing import Any, NamedTuple
@@ -46,17 +48,29 @@ def hidden_member(tweet_id: int, source: int, score: int) -> str:
     return f"{tweet_id}:{source}:{score}"
 
 
-def decode(reply: Any) -> list[Any]:
-    """One reply's JSON; ValueError for a damaged cached body spliced into it."""
-    return fastjson.loads(reply)
+class Reply(NamedTuple):
+    """A read script's reply decoded: its JSON text and the bodies the text numbers (1-based)."""
+
+    data: list[Any]
+    bodies: list[Any]
+
+
+def decode(reply: Any) -> Reply:
+    """One reply (`[text, body, ...]`) decoded; ValueError for a damaged cached body."""
+    text, *raw_bodies = reply
+    bodies = fastjson.loads(b"[" + b",".join(raw_bodies) + b"]") if raw_bodies else []
+    if len(bodies) != len(raw_bodies):  # a damaged body that parsed as more than one value
+        raise ValueError("cached bodies do not match their count")
+    return Reply(fastjson.loads(text), bodies)
 
 
 def parse_header(raw: Any) -> Header:
     """feed_window.lua's reply (the shape of feed_page.lua's when it read no source list)."""
-    return header_from(decode(raw))
+    reply = decode(raw)
+    return header_from(reply.data, reply.bodies)
 
 
-def header_from(reply: list[Any]) -> Header:
+def header_from(reply: list[Any], bodies: list[Any]) -> Header:
     count, n_sources = int(reply[0]), int(reply[1])
     sources = [int(s) for s in reply[2 : 2 + n_sources]]
     at = 2 + n_sources
@@ -72,7 +86,7 @@ def header_from(reply: list[Any]) -> Header:
         tweet_id = flat[i]
         entries.append(Entry(tweet_id, flat[i + 1] or None, int(flat[i + 2]), None))
         if flat[i + 3] is not None:
-            blobs[tweet_id] = flat[i + 3]
+            blobs[tweet_id] = bodies[flat[i + 3] - 1]
     return Header(count, sources, hidden, excluded, entries, blobs)
 
 
@@ -80,15 +94,16 @@ def parse_page(raw: Any) -> tuple[Header, dict[int, SourcePage]]:
     """feed_page.lua's reply: the header, and the pages of the source lists it read (a single
     Redis, when the viewer has sources: the header is then the reply's first element); a
     list it found missing has none."""
-    reply = decode(raw)
-    if not reply or not isinstance(reply[0], list):
-        return header_from(reply), {}
-    pages = {int(source): source_page_from(data) for source, data in reply[1:] if data is not False}
-    return header_from(reply[0]), pages
+    data, bodies = decode(raw)
+    if not data or not isinstance(data[0], list):
+        return header_from(data, bodies), {}
+    pages = {int(source): source_page_from(page, bodies) for source, page in data[1:] if page is not False}
+    return header_from(data[0], bodies), pages
 
 
-def source_page_from(data: list[Any]) -> SourcePage:
-    """source_read.lua's reply decoded (or one source's part of feed_page.lua's)."""
+def source_page_from(data: list[Any], bodies: list[Any]) -> SourcePage:
+    """source_read.lua's reply decoded (or one source's part of feed_page.lua's), with the
+    bodies of its reply."""
     flat = data[2:]
     entries = []
     blobs: dict[int, list] = {}
@@ -96,5 +111,5 @@ def source_page_from(data: list[Any]) -> SourcePage:
         tweet_id = flat[i]
         entries.append((tweet_id, flat[i + 1] or None, int(flat[i + 2])))
         if flat[i + 3] is not None:
-            blobs[tweet_id] = flat[i + 3]
+            blobs[tweet_id] = bodies[flat[i + 3] - 1]
     return SourcePage(int(data[0]), int(data[1]), entries, blobs)

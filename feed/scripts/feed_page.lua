@@ -8,7 +8,8 @@
 -- Python, so ranks 0..stop are returned.
 -- Returns false when the feed is not complete; else the header (lib/viewer.lua) with the
 -- entries, or, when reading the sources' lists and there are some, an array of the header
--- followed by [source, its page (source_page) or false for a list to rebuild] per source.
+-- followed by [source, its page (source_page) or false for a list to rebuild] per source;
+-- either JSON text followed by the bodies it numbers (lib/entries.lua), one list for all.
 local feed, rp, src, hide, excl = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local start, version, viewer = ARGV[2], ARGV[4], ARGV[5]
 local stop = tonumber(ARGV[3])
@@ -16,9 +17,10 @@ local out, sources, hidden, excluded = viewer_header(feed, src, hide, excl, ARGV
 if not out then return false end
 if #sources > 0 then start = 0 end
 local flat = redis.call('ZREVRANGE', feed, start, stop, 'WITHSCORES')
-append_entries(out, flat, rp, version)
+local bodies = {}
+append_entries(out, flat, rp, version, bodies)
 out[#out + 1] = ']'
-if viewer == '' or #sources == 0 then return table.concat(out) end
+if viewer == '' or #sources == 0 then return with_bodies(table.concat(out), bodies) end
 -- Source entries older than the feed's own last entry of the page cannot make it (the
 -- same rule as feed.merged.reads' for source_read.lua).
 local floor = ''
@@ -38,11 +40,11 @@ local reply = {'[' .. table.concat(out)}
 for _, s in ipairs(sources) do
   local list, marks = SOURCE_KEY_PREFIX .. s .. SOURCE_KEY_SUFFIX, SOURCE_KEY_PREFIX .. s .. SOURCE_REPOSTS_KEY_SUFFIX
   if redis.call('ZSCORE', list, SENTINEL) then
-    local page = source_page(list, marks, source_top(list, stop, floor), skip, hidden_of[s] or {}, version)
+    local page = source_page(list, marks, source_top(list, stop, floor), skip, hidden_of[s] or {}, version, bodies)
     reply[#reply + 1] = ',[' .. s .. ',' .. page .. ']'
   else
     reply[#reply + 1] = ',[' .. s .. ',false]'
   end
 end
 reply[#reply + 1] = ']'
-return table.concat(reply)
+return with_bodies(table.concat(reply), bodies)

@@ -5,7 +5,8 @@
 -- 'window' with upper, lower, count, '1' for oldest first; then the viewer's id, the number
 -- k of skipped authors, their k ids (the viewer's sources, excluded users), then the
 -- viewer's hidden "tweet:score" entries of this list.
--- Returns false for a list without its sentinel (rebuild it), else source_page's reply.
+-- Returns false for a list without its sentinel (rebuild it), else source_page's text and
+-- the bodies it numbers (lib/entries.lua).
 local src, rp = KEYS[1], KEYS[2]
 if not redis.call('ZSCORE', src, SENTINEL) then return false end
 local version = ARGV[1]
@@ -26,4 +27,5 @@ local k = tonumber(ARGV[i + 1])
 for j = i + 2, i + 1 + k do skip[ARGV[j]] = true end
 local hidden = {}
 for j = i + 2 + k, #ARGV do hidden[#hidden + 1] = ARGV[j] end
-return source_page(src, rp, flat, skip, hidden, version)
+local bodies = {}
+return with_bodies(source_page(src, rp, flat, skip, hidden, version, bodies), bodies)

@@ -9,10 +9,11 @@ local function source_top(src, stop, floor)
 end
 
 -- The list's entries `flat` (id, score, ...) as the JSON text [count, not-for-this-viewer
--- count, id, author or 0, score, body or null, ...]. `skip`: the viewer, their sources and
+-- count, id, author or 0, score, body number or null, ...], the bodies added to `bodies`
+-- (lib/entries.lua). `skip`: the viewer, their sources and
 -- excluded users (a repost of their tweets is not for the viewer); `hidden`: this list's
 -- "tweet:score" entries hidden for the viewer. The second number makes the merged count exact.
-local function source_page(src, rp, flat, skip, hidden, version)
+local function source_page(src, rp, flat, skip, hidden, version, bodies)
   local excluded, counted = 0, {}
   local marks = redis.call('HGETALL', rp)
   for j = 1, #marks, 2 do
@@ -32,7 +33,7 @@ local function source_page(src, rp, flat, skip, hidden, version)
     end
   end
   local out = {'[' .. (redis.call('ZCARD', src) - 1) .. ',' .. excluded}
-  append_entries(out, flat, rp, version)
+  append_entries(out, flat, rp, version, bodies)
   out[#out + 1] = ']'
   return table.concat(out)
 end
