@@ -1,10 +1,10 @@
 """What a page shows of a tweet (a card), built from what the apps' selectors return.
 
-The feed hydrates plain rows (feed.selectors.TweetRow: the author's id and username only),
-the other lists model instances with their author; both become the same Card. What a card
-needs beyond them costs a constant number of queries whatever the page's length: whom the
-replies answer (tweets.selectors.reply_authors), and for the feed the authors' display
-names with it (tweets.selectors.display_names_and_reply_authors).
+The feed hydrates plain rows (feed.selectors.TweetRow), the other lists model instances with
+their author; both become the same Card. What a card needs beyond them costs a constant
+number of queries whatever the page's length: whom the replies answer
+(tweets.selectors.reply_authors); the feed's rows carry it already, with the authors'
+display names (feed_page(names=True): its one state query reads them).
 """
 
 from collections.abc import Iterable, Sequence
@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 
 from accounts.models import User
 from feed.selectors import FeedItem
-from tweets.selectors import display_names_and_reply_authors, reply_authors
+from tweets.selectors import reply_authors
 from web import media
 from web.content import linkify
 
@@ -185,20 +185,17 @@ def tweet_cards(tweets: Iterable[Any], *, viewer: User | None) -> list[Card]:
 
 
 def feed_cards(items: Sequence[FeedItem], *, viewer: User) -> list[Card]:
-    """Cards of a feed page; the authors' display names and whom the replies answer in one query."""
-    names, parents = display_names_and_reply_authors(
-        author_ids=sorted({item.tweet.author_id for item in items}),
-        parent_ids=sorted({item.tweet.in_reply_to_id for item in items if item.tweet.in_reply_to_id}),
-    )
+    """Cards of a feed page read with `names=True` (feed.timeline.feed_page): the rows carry
+    the authors' display names and whom the replies answer, so no query."""
     cards = []
     for item in items:
         tweet = item.tweet
-        name = names.get(tweet.author_id, "")
+        parents = {tweet.in_reply_to_id: tweet.reply_to_username} if tweet.reply_to_username else {}
         cards.append(
             _card(
                 tweet,
                 username=tweet.author.username,
-                name=name,
+                name=tweet.author.display_name,
                 viewer_id=viewer.pk,
                 reposted_by=item.reposted_by,
                 parents=parents,

@@ -60,7 +60,7 @@ def few_and_many(commit, browser):  # type: ignore[no-untyped-def]
 # through the apps' selectors). The signed-in user's row is not read: its facts are cached
 # (accounts.auth_cache.session_user; `cost` warms it).
 EXPECTED = {
-    "/": 3,  # the feed's state query, the authors' names and whom replies answer
+    "/": 2,  # the feed's state query (with the authors' names and whom replies answer)
     "/@{prefix}author": 4,  # profile with relationship, tweets, whom replies answer
     "/@{prefix}author/followers": 4,  # profile, the page of users, their relationships
     "/@{prefix}author/following": 3,  # (nobody: no relationships to read)
@@ -83,7 +83,7 @@ def test_the_home_page_shows_a_full_page_in_those_queries(few_and_many):
     _few, many = few_and_many
     html = text(many.get("/"))
     assert html.count("<article") == 20 and "Replying to" in html and "Load more" in html
-    assert "m Author" in html  # the display names came with the one names query
+    assert "m Author" in html  # the display names came with the feed's state query
 
 
 def test_a_thread_costs_the_same_whatever_its_length(commit, browser):
