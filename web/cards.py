@@ -139,7 +139,7 @@ def images_of(tweet: Any) -> list[Image]:
 
 
 def _card(
-    tweet: Any, *, username: str, name: str, viewer_id: int | None, reposted_by: str | None, parents: dict[int, str]
+    tweet: Any, *, username: str, name: str, viewer_id: int | None, reposted_by: str | None, reply_to: str | None
 ) -> Card:
     return Card(
         id=tweet.pk,
@@ -155,7 +155,7 @@ def _card(
         reposted=bool(getattr(tweet, "reposted", False)),
         mine=viewer_id is not None and tweet.author_id == viewer_id,
         reposted_by=reposted_by,
-        reply_to=parents.get(tweet.in_reply_to_id) if tweet.in_reply_to_id else None,
+        reply_to=reply_to,
         images=images_of(tweet),
     )
 
@@ -178,7 +178,7 @@ def tweet_cards(tweets: Iterable[Any], *, viewer: User | None) -> list[Card]:
             name=t.author.display_name,
             viewer_id=viewer_id,
             reposted_by=None,
-            parents=parents,
+            reply_to=parents.get(t.in_reply_to_id) if t.in_reply_to_id else None,
         )
         for t in tweets
     ]
@@ -190,7 +190,6 @@ def feed_cards(items: Sequence[FeedItem], *, viewer: User) -> list[Card]:
     cards = []
     for item in items:
         tweet = item.tweet
-        parents = {tweet.in_reply_to_id: tweet.reply_to_username} if tweet.reply_to_username else {}
         cards.append(
             _card(
                 tweet,
@@ -198,7 +197,7 @@ def feed_cards(items: Sequence[FeedItem], *, viewer: User) -> list[Card]:
                 name=tweet.author.display_name,
                 viewer_id=viewer.pk,
                 reposted_by=item.reposted_by,
-                parents=parents,
+                reply_to=tweet.reply_to_username if tweet.in_reply_to_id else None,
             )
         )
     return cards
