@@ -8,8 +8,8 @@ character is escaped, so `<script>` in a tweet shows as text.
 
 import re
 from collections.abc import Iterable
+from html import escape  # what django.utils.html.escape runs, without its lazy-string wrapper (a page calls it often)
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from tweets.parsing import HASHTAG_RE, MENTION_RE, is_valid_tag
