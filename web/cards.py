@@ -76,7 +76,11 @@ class Card:
     def full_time(self) -> str:
         """`10:04 · Dec 3, 2026` (UTC): the tweet's own page and the time link's title."""
         at = self.created_at.astimezone(UTC)
-        return f"{at:%H:%M} UTC \u00b7 {at:%b} {at.day}, {at.year}"
+        return f"{at.hour:02d}:{at.minute:02d} UTC \u00b7 {_MONTHS[at.month - 1]} {at.day}, {at.year}"
+
+
+# strftime's %b in the C locale, without strftime (a page formats forty times).
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def initial(name: str, username: str) -> str:
@@ -100,8 +104,8 @@ def short_time(moment: datetime, now: datetime | None = None) -> str:
         return f"{int(seconds // 3600)}h"
     at = moment.astimezone(UTC)
     if at.year == now.year:
-        return f"{at:%b} {at.day}"
-    return f"{at:%b} {at.day}, {at.year}"
+        return f"{_MONTHS[at.month - 1]} {at.day}"
+    return f"{_MONTHS[at.month - 1]} {at.day}, {at.year}"
 
 
 def _field(item: Any, name: str) -> Any:

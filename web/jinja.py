@@ -29,8 +29,10 @@ def environment(**options: Any) -> Environment:
     options.pop("autoescape", None)
     env = Environment(autoescape=True, **options)
     env.globals["static"] = static
-    # A post and its buttons (web/posts.py: Python, for speed), as `post(card, here)`, `actions(card, here)`.
+    # Posts and their buttons (web/posts.py: Python, for speed): `post(card, here)`, `posts(cards, here)`,
+    # `actions(card, here)`.
     env.globals["post"] = posts.post
+    env.globals["posts"] = posts.posts
     env.globals["actions"] = posts.actions
     env.filters["initial"] = _initial
     env.filters["tone"] = _tone

@@ -8,13 +8,30 @@ markup is what the macros made, byte for byte: the accessible names of DESIGN.md
 (the `vh` texts, `aria-hidden` icons, the time link) are the contract the browser tests read.
 
 Every text that comes from a person (names, the page's path, image descriptions) goes
-through `escape` (markupsafe's, as the templates' autoescape); numbers are formatted as
-numbers; `card.html` is escaped already (web.content.linkify).
+through `escape` (the same characters and entities as markupsafe's, which the templates'
+autoescape runs, without making a Markup of each piece); numbers are formatted as numbers;
+`card.html` is escaped already (web.content.linkify).
 """
 
-from markupsafe import Markup, escape
+from collections.abc import Iterable
+
+from markupsafe import Markup
 
 from web.cards import Card
+
+
+def escape(value: object) -> str:
+    """`value` as HTML text: markupsafe.escape's output, as a plain string."""
+    if hasattr(value, "__html__"):  # HTML already (Markup, Django's SafeString)
+        return str(value.__html__())
+    return (
+        str(value)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&#34;")
+        .replace("'", "&#39;")
+    )
 
 
 def _icon(name: str) -> str:
@@ -34,7 +51,12 @@ def _count(n: int) -> str:
 def actions(card: Card, here: str) -> Markup:
     """The post's buttons: Reply, Repost / Undo repost, Like N / Unlike N, Delete (one's own)
     or Report. They submit the page's shared forms (`act`, `go`) or, with htmx, swap themselves."""
-    i, back = card.id, escape(here)
+    return Markup(_actions(card, escape(here)))  # noqa: S704  # see _actions
+
+
+def _actions(card: Card, back: str) -> str:
+    """`actions` with the page's path escaped already (`back`); every other text escaped here."""
+    i = card.id
     reply = (
         f'<button type="submit" form="go" formaction="{escape(card.url)}#reply" hx-get="/tweets/{i}/reply"'
         ' hx-target="next .reply-slot" hx-swap="innerHTML" class="act act-reply" data-action="reply">'
@@ -64,9 +86,7 @@ def actions(card: Card, here: str) -> Markup:
             f'<button type="submit" form="go" formaction="/tweets/{i}/report" name="next" value="{back}"'
             f' class="act act-report end" data-action="report">{_FLAG}<span class="vh">Report</span></button>'
         )
-    return Markup(  # noqa: S704  # every text from a person above is escaped
-        f'<div class="actions" hx-target="this" hx-swap="outerHTML">\n{reply}\n{repost}\n{like}\n{last}\n</div>'
-    )
+    return f'<div class="actions" hx-target="this" hx-swap="outerHTML">\n{reply}\n{repost}\n{like}\n{last}\n</div>'
 
 
 def _images(card: Card) -> str:
@@ -83,7 +103,18 @@ def _images(card: Card) -> str:
     return f'<div class="images images-{len(card.images)}">{"".join(shown)}</div>'
 
 
+def posts(cards: Iterable[Card], here: str) -> Markup:
+    """The posts of a list, one after the other (one call for the page, not one per post)."""
+    back = escape(here)
+    return Markup("".join(_post(card, back) for card in cards))  # noqa: S704  # see _post
+
+
 def post(card: Card, here: str, compact: bool = False, focus: bool = False) -> Markup:
+    """One post (see `_post`)."""
+    return Markup(_post(card, escape(here), compact, focus))  # noqa: S704  # see _post
+
+
+def _post(card: Card, back: str, compact: bool = False, focus: bool = False) -> str:
     """A post as an `article`: who (a link named `Display Name @username`), when (a link
     named by its time), whom it answers, the text, the images with their descriptions, and
     (unless `compact`) its buttons and the slot a reply form opens in. `focus`: the post a
@@ -99,7 +130,7 @@ def post(card: Card, here: str, compact: bool = False, focus: bool = False) -> M
         reply_to = f'<p class="reply-to">Replying to <a href="/@{to}">@{to}</a></p>'
     full_time = escape(card.full_time)
     classes = "post" + (" compact" if compact else "") + (" focus" if focus else "")
-    return Markup(  # noqa: S704  # every text from a person above is escaped
+    return (
         f'<article class="{classes}" data-id="{card.id}" tabindex="-1">\n{context}\n<div class="post-grid">\n'
         f'<span class="avatar tone-{card.tone}" aria-hidden="true">{escape(card.initial)}</span>\n'
         '<div class="post-main">\n'
@@ -108,6 +139,6 @@ def post(card: Card, here: str, compact: bool = False, focus: bool = False) -> M
         f'<a class="time" href="{escape(card.url)}" title="{full_time}"><time datetime="{escape(card.iso)}">'
         f"{full_time if focus else escape(card.when)}</time></a></header>\n"
         f'{reply_to}\n<div class="text">{card.html}</div>\n{_images(card)}\n'
-        f"{'' if compact else actions(card, here)}\n</div>\n</div>\n</article>\n"
+        f"{'' if compact else _actions(card, back)}\n</div>\n</div>\n</article>\n"
         f"{'' if compact else _SLOT}"
     )
