@@ -192,6 +192,7 @@ def feed_cards(items: Sequence[FeedItem], *, viewer: User) -> list[Card]:
     """Cards of a feed page read with `names=True` (feed.timeline.feed_page): the rows carry
     the authors' display names and whom the replies answer, so no query."""
     cards = []
+    viewer_id = viewer.pk  # once: request.user is a lazy object, each attribute a few calls
     for item in items:
         tweet = item.tweet
         cards.append(
@@ -199,7 +200,7 @@ def feed_cards(items: Sequence[FeedItem], *, viewer: User) -> list[Card]:
                 tweet,
                 username=tweet.author.username,
                 name=tweet.author.display_name,
-                viewer_id=viewer.pk,
+                viewer_id=viewer_id,
                 reposted_by=item.reposted_by,
                 reply_to=tweet.reply_to_username if tweet.in_reply_to_id else None,
             )
