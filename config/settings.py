@@ -285,7 +285,7 @@ FEED_MAX_LENGTH = env.int("FEED_MAX_LENGTH", default=800)
 # Hybrid fan-out (feed/merged/): authors with more followers than this are not fanned out;
 # their tweets are merged into followers' feeds at read time. 0: every author is merged.
 FANOUT_FOLLOWER_LIMIT = env.int("FANOUT_FOLLOWER_LIMIT", default=10000)
-# Seconds JWT authentication trusts a user's cached "active, password changed at" (accounts/
+# Seconds JWT and session authentication trust a user's cached "active, password changed at" (accounts/
 # auth_cache.py) instead of reading the row; suspension and password change drop it at once.
 AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=30)
 # Seconds a tweet's cached body (feed.objects) lives in Redis after it was written.
