@@ -78,6 +78,7 @@ def user_update_profile(*, user: User, display_name: str | None = None, bio: str
         setattr(user, field, value)
     if fields:
         user.save(update_fields=fields)
+        auth_cache.forget(user.pk)  # the display name the web pages' frame shows is cached with it
         send_on_commit(signals.user_updated, sender=User, user_id=user.pk)
     return user
 

@@ -119,7 +119,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user from the session, the user's facts cached (accounts.auth_cache.session_user).
+    "accounts.middleware.CachedSessionAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # request.htmx: the web pages answer htmx requests with the fragment they swap (web/).
@@ -284,7 +285,7 @@ FEED_MAX_LENGTH = env.int("FEED_MAX_LENGTH", default=800)
 # Hybrid fan-out (feed/merged/): authors with more followers than this are not fanned out;
 # their tweets are merged into followers' feeds at read time. 0: every author is merged.
 FANOUT_FOLLOWER_LIMIT = env.int("FANOUT_FOLLOWER_LIMIT", default=10000)
-# Seconds JWT authentication trusts a user's cached "active, password changed at" (accounts/
+# Seconds JWT and session authentication trust a user's cached "active, password changed at" (accounts/
 # auth_cache.py) instead of reading the row; suspension and password change drop it at once.
 AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=30)
 # Seconds a tweet's cached body (feed.objects) lives in Redis after it was written.

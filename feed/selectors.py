@@ -24,6 +24,7 @@ from tweets.models import Bookmark, Like, Tweet
 class AuthorRow(NamedTuple):
     id: int
     username: str
+    display_name: str = ""  # read with `names=True` only (the web interface)
 
 
 class AccountRow(NamedTuple):
@@ -47,7 +48,8 @@ class AccountRow(NamedTuple):
 class TweetRow(NamedTuple):
     """A hydrated tweet with the attributes tweet_to_dict reads; a plain tuple, not a model
     instance: Model.__init__ for 20 tweets and 20 authors was a quarter of a feed read.
-    `bookmarked` and `reply_to_author_id` are read with `accounts=True` only (the Mastodon API)."""
+    `bookmarked` and `reply_to_author_id` are read with `accounts=True` only (the Mastodon API),
+    `reply_to_username` with `names=True` only (the web interface)."""
 
     pk: int
     author_id: int
@@ -65,6 +67,7 @@ class TweetRow(NamedTuple):
     media_list: list[list]
     bookmarked: bool = False
     reply_to_author_id: int | None = None
+    reply_to_username: str | None = None
 
 
 class FeedItem(NamedTuple):
@@ -129,10 +132,23 @@ _ACCOUNT_EXTRA = {
     + ", ".join(f"ru.{field} AS user_{field}" for field in _ACCOUNT_FIELDS),
     "mention_extra": ", NULL" * (4 + 2 * len(_ACCOUNT_FIELDS)),
 }
+# The web interface's extra columns (`names=True`): the author's display name, and the username
+# of whom a reply answers while that tweet is visible (not hidden, its author active), as
+# tweets.selectors.reply_authors reads it ("Replying to @name").
+_NAMES_EXTRA = {
+    "tweet_extra": """, u.display_name,
+       (SELECT pu.username FROM {tweet} p JOIN {user} pu ON pu.id = p.author_id AND pu.is_active
+        WHERE p.id = t.in_reply_to_id AND p.hidden_at IS NULL)""",
+    "repost_extra": "",
+    "mention_extra": ", NULL, NULL",
+}
 _TABLES = {**TABLES, "like": Like._meta.db_table, "bookmark": Bookmark._meta.db_table}
 _STATE_SQL = _STATE_TEMPLATE.format(tweet_extra="", repost_extra="", mention_extra="", **_TABLES)
 _STATE_ACCOUNTS_SQL = _STATE_TEMPLATE.format(
     **{key: value.format(**_TABLES) for key, value in _ACCOUNT_EXTRA.items()}, **_TABLES
+)
+_STATE_NAMES_SQL = _STATE_TEMPLATE.format(
+    **{key: value.format(**_TABLES) for key, value in _NAMES_EXTRA.items()}, **_TABLES
 )
 
 
@@ -142,6 +158,7 @@ def hydrate(
     viewer: User,
     blobs: dict[int, list] | None = None,
     accounts: bool = False,
+    names: bool = False,
 ) -> tuple[list[FeedItem], list[int]]:
     """Tweets for (tweet id, reposter id) entries, in the entries' order: bodies from the
     tweet-object cache (feed.objects; `blobs` = what the read script brought, else one
@@ -153,20 +170,22 @@ def hydrate(
     carry their author (id, username) and the viewer's `liked`/`reposted` flags, as
     tweets.selectors.tweet_queryset's do. `accounts` (the Mastodon API): the same single
     query also reads the authors' and reposters' accounts (AccountRow), the repost ids, the
-    viewer's `bookmarked` flag and the author each reply answers.
+    viewer's `bookmarked` flag and the author each reply answers. `names` (the web
+    interface): the same single query also reads the authors' display names and the
+    username each reply answers.
     """
     if not entries:
         return [], []
     ids = [tweet_id for tweet_id, _ in entries]
     bodies = objects.tweet_bodies(ids, blobs=blobs)
-    items, stale = _hydrated(entries, viewer.pk, bodies, read_connection(Tweet), accounts)
+    items, stale = _hydrated(entries, viewer.pk, bodies, read_connection(Tweet), accounts, names)
     if stale and reading_from_replica():
         # A replica may lag behind the fan-out (which read the primary): what it lacks is
         # asked of the primary before the caller drops it from the feed as stale.
         with primary_reads():
             absent = [tweet_id for tweet_id in ids if tweet_id not in bodies]
             bodies |= objects.tweet_bodies(absent, blobs={})  # the cache had none of them
-            items, stale = _hydrated(entries, viewer.pk, bodies, read_connection(Tweet), accounts)
+            items, stale = _hydrated(entries, viewer.pk, bodies, read_connection(Tweet), accounts, names)
     return items, stale
 
 
@@ -182,6 +201,7 @@ def _hydrated(
     bodies: dict[int, objects.TweetBody],
     connection: BaseDatabaseWrapper,
     accounts: bool = False,
+    names: bool = False,
 ) -> tuple[list[FeedItem], list[int]]:
     """Run the state query on `connection` and join it with the bodies; (items in the entries'
     order, stale ids)."""
@@ -192,13 +212,13 @@ def _hydrated(
         "mentioned": _bigint_array({user_id for body in bodies.values() for user_id in body.mention_ids}),
     }
     with prepared_cursor(connection) as cursor:  # one text for every page: planned once per connection
-        cursor.execute(_STATE_ACCOUNTS_SQL if accounts else _STATE_SQL, params)
+        cursor.execute(_STATE_ACCOUNTS_SQL if accounts else _STATE_NAMES_SQL if names else _STATE_SQL, params)
         rows = cursor.fetchall()
-    names: dict[int, str] = {}
+    mentioned: dict[int, str] = {}
     states = []
     for row in rows:
         if row[2] is None:  # a mentioned user: (id, ..., username, ...)
-            names[row[0]] = row[5]
+            mentioned[row[0]] = row[5]
         else:
             states.append(row)
     found: dict[int, FeedItem] = {}
@@ -207,14 +227,14 @@ def _hydrated(
         body = bodies.get(tweet_id)
         if body is None:  # deleted between the two reads
             continue
-        mentions = [{"id": uid, "username": names[uid]} for uid in body.mention_ids if uid in names]
+        mentions = [{"id": uid, "username": mentioned[uid]} for uid in body.mention_ids if uid in mentioned]
         if accounts:
             found[tweet_id] = _with_accounts(row, body, mentions)
             continue
         tweet = TweetRow(
             tweet_id,
             body.author_id,
-            AuthorRow(body.author_id, username),
+            AuthorRow(body.author_id, username, row[10]) if names else AuthorRow(body.author_id, username),
             body.content,
             body.created_at,
             in_reply_to_id,
@@ -226,6 +246,7 @@ def _hydrated(
             mentions,
             body.tags,
             body.media,
+            reply_to_username=row[11] if names else None,
         )
         found[tweet_id] = FeedItem(tweet, by, reposted_at)
     items: list[FeedItem] = []

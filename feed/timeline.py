@@ -14,8 +14,9 @@ from feed.selectors import FeedItem
 logger = logging.getLogger(__name__)
 
 
-def feed_page(*, viewer: User, limit: int, offset: int) -> tuple[int, list[FeedItem]]:
-    """A page of the viewer's home feed: (count, items), newest first.
+def feed_page(*, viewer: User, limit: int, offset: int, names: bool = False) -> tuple[int, list[FeedItem]]:
+    """A page of the viewer's home feed: (count, items), newest first. `names` (the web
+    interface): with the authors' display names and whom replies answer (selectors.hydrate).
 
     One Redis round trip for the ids, their repost marks, the count and the cached
     tweet bodies; one SQL query for what may change (counters, flags, visibility, names).
@@ -30,10 +31,12 @@ def feed_page(*, viewer: User, limit: int, offset: int) -> tuple[int, list[FeedI
     if page is None:
         count = pull.pull_feed_count(user_id=viewer.pk)
         pulled = pull.pull_feed_entries(user_id=viewer.pk, limit=limit, offset=offset)
-        items, _ = selectors.hydrate(entries=[(entry.tweet_id, entry.reposter_id) for entry in pulled], viewer=viewer)
+        items, _ = selectors.hydrate(
+            entries=[(entry.tweet_id, entry.reposter_id) for entry in pulled], viewer=viewer, names=names
+        )
         return count, items
     items, stale = selectors.hydrate(
-        entries=[(e.tweet_id, e.reposter_id) for e in page.entries], viewer=viewer, blobs=page.blobs
+        entries=[(e.tweet_id, e.reposter_id) for e in page.entries], viewer=viewer, blobs=page.blobs, names=names
     )
     if stale:
         forget_stale(user_id=viewer.pk, entries=page.entries, stale=stale)

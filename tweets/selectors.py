@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from accounts.models import Block, User
 from accounts.selectors import blocked_either_way, muted_by
-from core.prepared import prepared_cursor
 from core.replicas import read_connection
 from media.selectors import ROW_FIELDS
 from tweets.models import Bookmark, Hashtag, Like, Mention, Repost, Tweet, TweetHashtag, TweetMedia
@@ -276,37 +275,6 @@ def reply_authors(*, tweet_ids: list[int]) -> dict[int, str]:
     if not tweet_ids:
         return {}
     return dict(Tweet.objects.visible().filter(pk__in=tweet_ids).values_list("pk", "author__username"))
-
-
-# What a page of feed rows (author ids and usernames only) lacks to show its tweets: the
-# authors' display names, and whom the replies answer. One statement whose text never
-# changes, prepared once per connection (core.prepared), for the web interface's home page.
-_USER, _TWEET = User._meta.db_table, Tweet._meta.db_table
-_NAMES_SQL = f"""
-SELECT u.id, u.display_name, NULL::bigint FROM {_USER} u WHERE u.id = ANY(%(authors)s::bigint[])
-UNION ALL
-SELECT NULL, u.username, t.id FROM {_TWEET} t JOIN {_USER} u ON u.id = t.author_id AND u.is_active
-WHERE t.id = ANY(%(parents)s::bigint[]) AND t.hidden_at IS NULL
-"""
-
-
-def display_names_and_reply_authors(
-    *, author_ids: list[int], parent_ids: list[int]
-) -> tuple[dict[int, str], dict[int, str]]:
-    """(user id -> display name for `author_ids`, tweet id -> author's username for the
-    visible tweets among `parent_ids`), in one query; none when both are empty."""
-    if not author_ids and not parent_ids:
-        return {}, {}
-    names: dict[int, str] = {}
-    parents: dict[int, str] = {}
-    with prepared_cursor(read_connection(Tweet)) as cursor:
-        cursor.execute(_NAMES_SQL, {"authors": author_ids, "parents": parent_ids})
-        for user_id, text, tweet_id in cursor.fetchall():
-            if tweet_id is None:
-                names[user_id] = text
-            else:
-                parents[tweet_id] = text
-    return names, parents
 
 
 def status_time(*, status_id: int) -> tuple[datetime, bool] | None:

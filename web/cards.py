@@ -1,10 +1,10 @@
 """What a page shows of a tweet (a card), built from what the apps' selectors return.
 
-The feed hydrates plain rows (feed.selectors.TweetRow: the author's id and username only),
-the other lists model instances with their author; both become the same Card. What a card
-needs beyond them costs a constant number of queries whatever the page's length: whom the
-replies answer (tweets.selectors.reply_authors), and for the feed the authors' display
-names with it (tweets.selectors.display_names_and_reply_authors).
+The feed hydrates plain rows (feed.selectors.TweetRow), the other lists model instances with
+their author; both become the same Card. What a card needs beyond them costs a constant
+number of queries whatever the page's length: whom the replies answer
+(tweets.selectors.reply_authors); the feed's rows carry it already, with the authors'
+display names (feed_page(names=True): its one state query reads them).
 """
 
 from collections.abc import Iterable, Sequence
@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 
 from accounts.models import User
 from feed.selectors import FeedItem
-from tweets.selectors import display_names_and_reply_authors, reply_authors
+from tweets.selectors import reply_authors
 from web import media
 from web.content import linkify
 
@@ -76,7 +76,11 @@ class Card:
     def full_time(self) -> str:
         """`10:04 · Dec 3, 2026` (UTC): the tweet's own page and the time link's title."""
         at = self.created_at.astimezone(UTC)
-        return f"{at:%H:%M} UTC \u00b7 {at:%b} {at.day}, {at.year}"
+        return f"{at.hour:02d}:{at.minute:02d} UTC \u00b7 {_MONTHS[at.month - 1]} {at.day}, {at.year}"
+
+
+# strftime's %b in the C locale, without strftime (a page formats forty times).
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def initial(name: str, username: str) -> str:
@@ -100,8 +104,8 @@ def short_time(moment: datetime, now: datetime | None = None) -> str:
         return f"{int(seconds // 3600)}h"
     at = moment.astimezone(UTC)
     if at.year == now.year:
-        return f"{at:%b} {at.day}"
-    return f"{at:%b} {at.day}, {at.year}"
+        return f"{_MONTHS[at.month - 1]} {at.day}"
+    return f"{_MONTHS[at.month - 1]} {at.day}, {at.year}"
 
 
 def _field(item: Any, name: str) -> Any:
@@ -139,7 +143,7 @@ def images_of(tweet: Any) -> list[Image]:
 
 
 def _card(
-    tweet: Any, *, username: str, name: str, viewer_id: int | None, reposted_by: str | None, parents: dict[int, str]
+    tweet: Any, *, username: str, name: str, viewer_id: int | None, reposted_by: str | None, reply_to: str | None
 ) -> Card:
     return Card(
         id=tweet.pk,
@@ -155,7 +159,7 @@ def _card(
         reposted=bool(getattr(tweet, "reposted", False)),
         mine=viewer_id is not None and tweet.author_id == viewer_id,
         reposted_by=reposted_by,
-        reply_to=parents.get(tweet.in_reply_to_id) if tweet.in_reply_to_id else None,
+        reply_to=reply_to,
         images=images_of(tweet),
     )
 
@@ -178,30 +182,27 @@ def tweet_cards(tweets: Iterable[Any], *, viewer: User | None) -> list[Card]:
             name=t.author.display_name,
             viewer_id=viewer_id,
             reposted_by=None,
-            parents=parents,
+            reply_to=parents.get(t.in_reply_to_id) if t.in_reply_to_id else None,
         )
         for t in tweets
     ]
 
 
 def feed_cards(items: Sequence[FeedItem], *, viewer: User) -> list[Card]:
-    """Cards of a feed page; the authors' display names and whom the replies answer in one query."""
-    names, parents = display_names_and_reply_authors(
-        author_ids=sorted({item.tweet.author_id for item in items}),
-        parent_ids=sorted({item.tweet.in_reply_to_id for item in items if item.tweet.in_reply_to_id}),
-    )
+    """Cards of a feed page read with `names=True` (feed.timeline.feed_page): the rows carry
+    the authors' display names and whom the replies answer, so no query."""
     cards = []
+    viewer_id = viewer.pk  # once: request.user is a lazy object, each attribute a few calls
     for item in items:
         tweet = item.tweet
-        name = names.get(tweet.author_id, "")
         cards.append(
             _card(
                 tweet,
                 username=tweet.author.username,
-                name=name,
-                viewer_id=viewer.pk,
+                name=tweet.author.display_name,
+                viewer_id=viewer_id,
                 reposted_by=item.reposted_by,
-                parents=parents,
+                reply_to=tweet.reply_to_username if tweet.in_reply_to_id else None,
             )
         )
     return cards

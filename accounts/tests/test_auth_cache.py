@@ -2,7 +2,9 @@
 suspension, unsuspension and password change still take effect on the very next request."""
 
 import pytest
+from django.contrib.auth import HASH_SESSION_KEY
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -47,7 +49,7 @@ def test_warm_cache_serves_the_feed_without_reading_the_user(make_client, alice,
     with CaptureQueriesContext(connection) as cold:
         assert client.get(FEED).status_code == 200
     assert user_row_reads(cold) == 1  # the first request reads the row and caches the facts
-    assert auth_cache.cached_state(alice.pk) == (True, None)
+    assert auth_cache.cached_state(alice.pk)[:2] == (True, None)
     with CaptureQueriesContext(connection) as warm:
         assert client.get(FEED).status_code == 200
     assert user_row_reads(warm) == 0
@@ -131,3 +133,94 @@ def test_lazy_user_is_a_user_and_loads_once():
     with CaptureQueriesContext(connection) as queries:
         assert lazy.username == "bobby" and lazy.email == bob.email
     assert len(queries) == 1
+
+
+# --- sessions (the web pages): accounts.auth_cache.session_user ------------------------------
+
+HOME = "/"
+
+
+def signed_in(client: Client) -> bool:
+    """Whether the home page is the signed-in timeline (else it is the sign-in page)."""
+    return 'aria-label="Main"' in client.get(HOME).content.decode()
+
+
+def session_client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_warm_session_reads_no_user_row(alice):
+    client = session_client(alice)
+    with CaptureQueriesContext(connection) as cold:
+        assert signed_in(client)
+    assert user_row_reads(cold) == 1  # Django's get_user, then the facts are cached
+    state = auth_cache.cached_state(alice.pk)
+    assert state is not None and state.session_hash == alice.get_session_auth_hash()
+    assert (state.username, state.display_name, state.is_staff) == ("alice", alice.display_name, False)
+    with CaptureQueriesContext(connection) as warm:
+        page = client.get(HOME).content.decode()
+    assert user_row_reads(warm) == 0
+    assert 'data-me="alice"' in page and 'href="/@alice"' in page  # the names came from the cache
+
+
+def test_sign_out_ends_a_cached_session(alice):
+    client = session_client(alice)
+    assert signed_in(client) and signed_in(client)  # facts cached
+    assert client.post("/logout").status_code == 302
+    assert not signed_in(client)
+    assert auth_cache.cached_state(alice.pk) is not None  # the facts stay: the session is what ended
+
+
+def test_password_change_ends_the_other_cached_sessions_at_once(alice):
+    this, other = session_client(alice), session_client(alice)
+    assert signed_in(this) and signed_in(other)  # both warm, on the old hash
+    form = {"current_password": PASSWORD, "new_password": "violet-tractor-umbrella-42"}
+    changed = this.post("/settings/password", form)
+    assert changed.status_code == 302, changed.content
+    assert not signed_in(other)  # the old hash no longer matches
+    assert "_auth_user_id" not in other.session  # and the session was flushed, as Django does
+    assert signed_in(this) and signed_in(this)  # this one carries the new hash (cached again)
+    assert auth_cache.cached_state(alice.pk).session_hash == User.objects.get(pk=alice.pk).get_session_auth_hash()
+
+
+def test_suspension_ends_a_cached_session_at_once(alice, commit):
+    client = session_client(alice)
+    assert signed_in(client) and auth_cache.cached_state(alice.pk) is not None
+    with commit():
+        services.user_suspend(user=alice)
+    assert not signed_in(client)
+    with commit():
+        services.user_unsuspend(user=alice)
+    assert signed_in(client)
+
+
+def test_a_session_whose_hash_differs_from_the_cached_one_is_refused(alice):
+    client = session_client(alice)
+    assert signed_in(client)  # facts cached
+    session = client.session
+    session[HASH_SESSION_KEY] = "0" * 64  # e.g. written before a password change the cache saw
+    session.save()
+    assert not signed_in(client)
+    assert "_auth_user_id" not in client.session
+
+
+def test_profile_edit_shows_the_new_display_name_at_once(alice):
+    client = session_client(alice)
+    assert signed_in(client)
+    services.user_update_profile(user=alice, display_name="Zed")
+    assert auth_cache.cached_state(alice.pk) is None
+    assert '<span class="avatar tone-' in client.get(HOME).content.decode()
+    assert auth_cache.cached_state(alice.pk).display_name == "Zed"
+
+
+def test_lazy_user_answers_the_cached_names_then_the_row():
+    bob = UserFactory(username="bobby", display_name="Bob")
+    auth_cache.remember(bob)
+    lazy = auth_cache.LazyUser(bob.pk, auth_cache.cached_state(bob.pk))
+    with CaptureQueriesContext(connection) as queries:
+        assert (lazy.username, lazy.display_name, lazy.is_active, lazy.is_staff) == ("bobby", "Bob", True, False)
+    assert len(queries) == 0
+    lazy.display_name = "Robert"  # a write goes to the row (read now), which answers from then on
+    assert lazy.display_name == "Robert" and lazy.email == bob.email

@@ -64,6 +64,35 @@ def test_hit_is_one_redis_call_and_one_query(commit, reader, alice, django_asser
     assert [item.tweet.content for item in items] == [f"t{i}" for i in reversed(range(5))]
 
 
+def test_names_come_with_the_state_query(commit, reader, alice, bob, carol, django_assert_num_queries):
+    """feed_page(names=True), the web interface's: the authors' display names and whom replies
+    answer (while that tweet is visible), read by the same single query."""
+    User.objects.filter(pk=alice.pk).update(display_name="Alice A")
+    with commit():
+        own = tweet_services.tweet_create(author=alice, content="root")
+        to_carol = tweet_services.tweet_create(author=carol, content="carol's")
+        to_hidden = tweet_services.tweet_create(author=carol, content="to be hidden")
+        replies = [
+            tweet_services.tweet_create(author=alice, content=f"re {parent.pk}", in_reply_to=parent)
+            for parent in (own, to_carol, to_hidden)
+        ]
+    with commit():
+        tweet_services.tweet_hide(tweet=to_hidden)
+    timeline.feed_page(viewer=reader, limit=20, offset=0, names=True)  # warm: the statement prepared
+    with django_assert_num_queries(1):
+        _, items = timeline.feed_page(viewer=reader, limit=20, offset=0, names=True)
+    by_id = {item.tweet.pk: item.tweet for item in items}
+    assert {tweet.author.display_name for tweet in by_id.values()} == {"Alice A"}
+    assert [by_id[reply.pk].reply_to_username for reply in replies] == ["alice", "carol", None]
+    assert by_id[own.pk].reply_to_username is None
+    plain = page(reader)  # the API's page reads neither
+    assert {item.tweet.author.display_name for item in plain} == {""}
+    assert all(item.tweet.reply_to_username is None for item in plain)
+    account_services.user_suspend(user=carol)
+    _, items = timeline.feed_page(viewer=reader, limit=20, offset=0, names=True)
+    assert {item.tweet.pk: item.tweet.reply_to_username for item in items}[replies[1].pk] is None
+
+
 def test_read_serves_the_cached_body(commit, reader, alice):
     """Proof that a hit reads the body from Redis: a body changed in the cache shows."""
     with commit():

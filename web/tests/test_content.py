@@ -36,3 +36,12 @@ def test_long_addresses_are_shortened_on_screen_only():
     url = "https://example.com/" + "a" * 80
     html = linkify(url, [])
     assert f'href="{url}"' in html and "\u2026</a>" in html
+
+
+def test_text_without_a_possible_link_is_only_escaped():
+    assert (
+        linkify("plain <b>words</b> & 'quotes'", ["plain"]) == "plain &lt;b&gt;words&lt;/b&gt; &amp; &#x27;quotes&#x27;"
+    )
+    # each kind still found when its character is there
+    assert 'href="/@bob"' in linkify("hi @bob", ["bob"]) and 'href="/tags/x"' in linkify("#x", [])
+    assert 'href="http://a.example"' in linkify("see http://a.example", [])

@@ -73,5 +73,7 @@ def test_pages_are_gzipped_for_browsers_that_ask_and_the_api_is_not(browser, ali
     page = client.get("/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
     assert page["Content-Encoding"] == "gzip" and "Accept-Encoding" in page["Vary"]
     assert b"What's happening?" in gzip.decompress(page.content)
+    assert page.content[3] & gzip.FNAME  # padded at random in the header, as Django's (BREACH)
+    assert int(page["Content-Length"]) == len(page.content)
     assert "Content-Encoding" not in client.get("/")  # not asked
     assert "Content-Encoding" not in client.get("/api/", HTTP_ACCEPT_ENCODING="gzip")

@@ -50,7 +50,7 @@ def post_from_form(request: HttpRequest, *, in_reply_to: Tweet | None = None) ->
 def _home(request: HttpRequest, *, compose: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     user = viewer(request)
     offset = offset_param(request)
-    count, items = feed_page(viewer=user, limit=PAGE_SIZE, offset=offset)
+    count, items = feed_page(viewer=user, limit=PAGE_SIZE, offset=offset, names=True)
     cards = feed_cards(items, viewer=user)
     more = more_url("/", offset, offset + PAGE_SIZE < count)
     if getattr(request, "htmx", False) and offset:
@@ -83,7 +83,7 @@ def new_posts(request: HttpRequest) -> HttpResponse:
     live button puts on top."""
     user = viewer(request)
     top = request.GET.get("top", "")
-    _count, items = feed_page(viewer=user, limit=NEW_POSTS_MAX, offset=0)
+    _count, items = feed_page(viewer=user, limit=NEW_POSTS_MAX, offset=0, names=True)
     fresh = []
     for item in items:
         if str(item.tweet.pk) == top:
