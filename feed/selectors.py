@@ -18,6 +18,7 @@ from core.replicas import primary_reads, read_connection, reading_from_replica
 from feed import objects
 from feed.models import MergedAuthor
 from feed.pull import TABLES, excluded_cte, kept_from
+from media.selectors import MediaRows
 from tweets.models import Bookmark, Like, Tweet
 
 
@@ -64,7 +65,7 @@ class TweetRow(NamedTuple):
     reposted: bool
     mention_list: list[dict]
     tag_list: list[str]
-    media_list: list[list]
+    media_list: MediaRows  # as the body has them (media.selectors.rows_of decodes either form)
     bookmarked: bool = False
     reply_to_author_id: int | None = None
     reply_to_username: str | None = None

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.templatetags.static import static
 
 from media import storage
+from media.selectors import rows_of
 from tweets.parsing import HASHTAG_RE, MENTION_RE, is_valid_tag
 
 VERSION = "4.2.0 (compatible; Chirp 1.0)"
@@ -178,7 +179,7 @@ class Renderer:
         if not rows:
             return []
         base = self.media_base
-        return [self.media_attachment(row, base) for row in rows]
+        return [self.media_attachment(row, base) for row in rows_of(rows)]
 
     # --- statuses -----------------------------------------------------------------
 

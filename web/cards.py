@@ -121,6 +121,8 @@ def images_of(tweet: Any) -> list[Image]:
     items = getattr(tweet, "media_list", None)
     if items is None:
         items = getattr(tweet, "media", None)
+    if isinstance(items, str):  # a cached feed body's rows, as their JSON text
+        items = media.rows_of(items)
     if not isinstance(items, list | tuple):
         return []
     images = []

@@ -43,7 +43,7 @@ def test_post_caches_the_body_with_mentions_and_tags_in_order(commit, alice, car
         tweet = tweet_services.tweet_create(author=alice, content="hi @dave and @carol #Zed #alpha @nobody")
     body = cached(tweet.pk)
     assert body == objects.TweetBody(
-        tweet.pk, alice.pk, tweet.content, tweet.created_at, [dave.pk, carol.pk], ["zed", "alpha"], []
+        tweet.pk, alice.pk, tweet.content, tweet.created_at, [dave.pk, carol.pk], ["zed", "alpha"], ""
     )
     assert 0 < store.connection().ttl(keys.tweet_key(tweet.pk)) <= 3600
 
