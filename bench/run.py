@@ -374,7 +374,9 @@ def run_streaming(*, quick: bool) -> list[str]:
     argv = [sys.executable, "-m", "bench.streaming", *(["--quick"] if quick else [])]
     out = subprocess.run(argv, env=env, cwd=BASE_DIR, capture_output=True, text=True, check=False)
     if out.returncode != 0:
-        return [f"streaming          failed (exit {out.returncode}): {out.stderr.strip().splitlines()[-1:]}"]
+        # The worker's banner and logs share stderr: the whole of both, for the reason.
+        (WORK / "streaming-failed.log").write_text(out.stdout + "\n--- stderr ---\n" + out.stderr)
+        return [f"streaming          failed (exit {out.returncode}): see {WORK / 'streaming-failed.log'}"]
     return [line for line in out.stdout.splitlines() if line.startswith(("stream_", "post_to_feed_listened"))]
 
 

@@ -130,6 +130,7 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + 60
     while b"ready" not in log_path.read_bytes():
         if process.poll() is not None or time.monotonic() > deadline:
+            stop(process, timeout=15, group=True)
             raise SystemExit(f"worker did not start: {log_path.read_text()[-2000:]}")
         time.sleep(0.2)
     return process
@@ -351,7 +352,12 @@ def main(argv: list[str]) -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "CELERY_TASK_ALWAYS_EAGER": "false"}
     port = free_port()
     server = start_stream_process({**env, "LOG_LEVEL": "WARNING"}, port)
-    worker = start_worker(env)
+    try:
+        # INFO: its readiness is read from its log (bench.run runs everything at WARNING).
+        worker = start_worker({**env, "LOG_LEVEL": "INFO"})
+    except BaseException:
+        stop(server, timeout=15, group=True)
+        raise
     results: list[Result] = []
     try:
         server_process = psutil.Process(server.pid)
