@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Follow, User
 from tweets import services
-from tweets.models import Tweet
+from tweets.models import Tweet, TweetMedia
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +22,14 @@ def test_seed_demo_creates_consistent_data_and_a_working_login():
     assert User.objects.count() == 5
     assert Tweet.objects.count() == 30
     assert Follow.objects.exists()
+    # Three posts carry pictures (four in all), uploaded through the media service: re-encoded,
+    # with a preview, a blurhash and a description.
+    with_pictures = Tweet.objects.filter(num_media__gt=0).order_by("pk")
+    assert [tweet.num_media for tweet in with_pictures] == [1, 2, 1]
+    for tweet in with_pictures:
+        for link in TweetMedia.objects.filter(tweet=tweet).select_related("media"):
+            assert link.media.width == 1200 and link.media.preview and link.media.blurhash
+            assert link.media.description
     # Every counter was kept by the services: nothing for recount_stats to repair.
     assert set(services.recount_stats().values()) == {0}
     response = APIClient().post("/api/auth/token/", {"username": "demo", "password": DEMO_PASSWORD}, format="json")

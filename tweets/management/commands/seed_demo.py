@@ -1,6 +1,8 @@
 """Create demo users, follows, tweets, replies, likes and reposts through the services (so
-feeds, search and notifications follow), readable enough to show the web interface."""
+feeds, search and notifications follow), readable enough to show the web interface; a few
+posts carry pictures (drawn here, uploaded through the media service like any upload)."""
 
+import io
 import os
 import random
 from typing import Any
@@ -8,9 +10,11 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from PIL import Image, ImageDraw
 
 from accounts import services as account_services
 from accounts.models import User
+from media import services as media_services
 from tweets import services as tweet_services
 from tweets.models import Tweet
 
@@ -124,6 +128,42 @@ REPLIES = [
     "Nice! What did you use?",
 ]
 
+# Posts with pictures, put among the last ones (the top of the home timeline): text, then
+# per picture its palette (sky top, sky bottom, sun, near hills, far hills) and description.
+PHOTO_POSTS = [
+    (
+        "Sunset from the ridge after work. Worth the climb. #weekend",
+        [
+            (
+                ((255, 140, 90), (255, 214, 150), (255, 245, 220), (70, 60, 90), (120, 90, 120)),
+                "An orange sunset sky over two layers of dark purple hills, the sun low above them.",
+            )
+        ],
+    ),
+    (
+        "Morning light on the lake, two ways. #morning",
+        [
+            (
+                ((120, 180, 230), (220, 235, 245), (255, 255, 230), (40, 90, 70), (90, 140, 120)),
+                "A pale blue morning sky above green hills, a bright sun at the top.",
+            ),
+            (
+                ((40, 60, 110), (200, 150, 170), (255, 220, 200), (30, 40, 60), (70, 80, 110)),
+                "The same hills at dawn: a dark blue sky turning pink at the horizon.",
+            ),
+        ],
+    ),
+    (
+        "New desk wallpaper, made it myself. #music",
+        [
+            (
+                ((20, 20, 50), (90, 40, 120), (250, 200, 90), (20, 10, 30), (60, 30, 80)),
+                "A night scene in violet with a yellow moon over black hills.",
+            )
+        ],
+    ),
+]
+
 
 class Command(BaseCommand):
     help = (
@@ -154,10 +194,15 @@ class Command(BaseCommand):
                     account_services.follow_create(follower=user, followee=other)
         self.stdout.write("follows: done")
         posted: list[Tweet] = []
+        # The pictures go among the last ten posts, spread out (none when there are fewer).
+        photo_at = {tweets - 9 + 3 * k: post for k, post in enumerate(PHOTO_POSTS)} if tweets >= 10 else {}
         for n in range(tweets):
             author = rng.choice(accounts)
             with transaction.atomic():
-                posted.append(self._tweet(rng, author, accounts, posted))
+                if n in photo_at:
+                    posted.append(self._photo_tweet(rng, author, *photo_at[n]))
+                else:
+                    posted.append(self._tweet(rng, author, accounts, posted))
             if rng.random() < 0.5:
                 self._react(rng, posted[-1], accounts)
             if (n + 1) % 100 == 0:
@@ -183,6 +228,18 @@ class Command(BaseCommand):
         return tweet_services.tweet_create(author=author, content=rng.choice(POSTS).format(friend=friend.username))
 
     @staticmethod
+    def _photo_tweet(rng: random.Random, author: User, content: str, pictures: list[tuple[Any, str]]) -> Tweet:
+        """A post with pictures, each drawn, then uploaded through media.services as an upload is."""
+        ids = []
+        for palette, description in pictures:
+            upload = io.BytesIO()
+            _landscape(rng, palette).save(upload, "JPEG", quality=90)
+            upload.seek(0)
+            upload.name = "landscape.jpg"
+            ids.append(media_services.media_upload(owner=author, file=upload, description=description).pk)
+        return tweet_services.tweet_create(author=author, content=content, media_ids=ids)
+
+    @staticmethod
     def _react(rng: random.Random, tweet: Tweet, accounts: list[User]) -> None:
         """A few likes and, now and then, a repost by people other than the author."""
         others = [user for user in accounts if user.pk != tweet.author_id]
@@ -190,3 +247,24 @@ class Command(BaseCommand):
             tweet_services.like_create(user=user, tweet=tweet)
         if others and rng.random() < 0.25:
             tweet_services.repost_create(user=rng.choice(others), tweet=tweet)
+
+
+def _landscape(rng: random.Random, palette: Any, size: tuple[int, int] = (1200, 800)) -> Image.Image:
+    """A simple landscape: a sky in a vertical gradient, a sun, two ranges of hills."""
+    sky_top, sky_bottom, sun, near, far = palette
+    width, height = size
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        t = y / height
+        color = tuple(round(a + (b - a) * t) for a, b in zip(sky_top, sky_bottom, strict=True))
+        draw.line([(0, y), (width, y)], fill=color)
+    cx, cy, r = rng.randint(width // 4, 3 * width // 4), rng.randint(height // 5, height // 2), height // 10
+    draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=sun)
+    for color, base, amplitude in ((far, 0.62, 0.10), (near, 0.78, 0.08)):
+        points = [(0, height)]
+        for x in range(0, width + 1, width // 12):
+            points.append((x, round(height * (base + rng.uniform(-amplitude, amplitude)))))
+        points.append((width, height))
+        draw.polygon(points, fill=color)
+    return image
