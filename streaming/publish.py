@@ -3,8 +3,8 @@
 One Lua call per batch of users on REDIS_URL: for each user, one EXISTS of the channel's
 marker, and a PUBLISH only where someone listens. So publishing for users nobody listens to
 costs one key lookup each, in one round trip per batch, and the batch travels as one string
-of ids. Delivery is at most once: a
-failure here is logged and forgotten (clients catch up through the REST timelines).
+of ids. Delivery is at most once: a failure here is logged and forgotten (clients catch up
+through the REST timelines).
 """
 
 import logging
