@@ -319,6 +319,9 @@ def test_keyboard_only_sign_in_post_like_and_follow(site, people):
     tab_to(page, page.get_by_role("button", name="Post", exact=True))
     page.keyboard.press("Enter")
     expect(post(page, "typed without a mouse")).to_be_visible()
+    # htmx takes new content in after its settle delay (20 ms), then drops `htmx-added`: a key
+    # pressed sooner submits the button's form the plain way (a page load, the focus lost).
+    expect(post(page, "typed without a mouse")).not_to_have_class(re.compile(r"\bhtmx-added\b"))
 
     like = post(page, "typed without a mouse").get_by_role("button", name="Like 0", exact=True)
     tab_to(page, like)
