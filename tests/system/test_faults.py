@@ -91,7 +91,7 @@ def test_b_broker_down_then_back_every_tweet_reaches_feeds_and_search(worker_fac
         alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
         Follow.objects.create(follower=bob, followee=alice)
         app.start()
-        worker_factory(**env)
+        worker = worker_factory(**env)
         beat.start()
         first = requests.post(f"{app.url}/api/tweets/", json={"content": "before"}, headers=bearer(alice), timeout=30)
         assert first.status_code == 201
@@ -119,7 +119,12 @@ def test_b_broker_down_then_back_every_tweet_reaches_feeds_and_search(worker_fac
             lambda: Tweet.objects.filter(pk__in=posted, fanned_out_at__isnull=False).count() == 5,
             timeout=90,
             interval=0.5,
-        ), "the sweeper did not catch up after the broker returned"
+        ), (
+            "the sweeper did not catch up after the broker returned; the worker's log ends:\n"
+            + "\n".join(worker.log_path.read_text(errors="replace").splitlines()[-25:])
+            + "\nbeat's:\n"
+            + "\n".join((beat.dir / "beat.log").read_text(errors="replace").splitlines()[-15:])
+        )
         in_redis = set(redis.Redis.from_url(worker_env["REDIS_URL"]).zrange(keys.feed_key(bob.pk), 0, -1))
         assert {str(pk).encode() for pk in posted} <= in_redis
         assert feed_contents(app, bob) == [f"brokerless zanzibar {i}" for i in reversed(range(5))] + ["before"]
