@@ -24,7 +24,9 @@ serializers, for all its listeners.
 from django.conf import settings
 
 MARKER_PREFIX = "chirp:stream:on:"
-USER = "user:"  # a user's channel is prefix() + USER + id (streaming.publish builds batches in Lua)
+# Names without the prefix: a user's channel is prefix() + USER + id, a merged author's
+# prefix() + SOURCE + id (streaming.publish hands these to Lua, which builds the names).
+USER, SOURCE, PUBLIC = "user:", "source:", "public"
 
 
 def prefix() -> str:
@@ -39,11 +41,11 @@ def user(user_id: int) -> str:
 
 
 def source(author_id: int) -> str:
-    return f"{prefix()}source:{author_id}"
+    return f"{prefix()}{SOURCE}{author_id}"
 
 
 def public() -> str:
-    return f"{prefix()}public"
+    return f"{prefix()}{PUBLIC}"
 
 
 def control() -> str:

@@ -72,11 +72,11 @@ def to_users(user_ids: Iterable[int], message: dict[str, Any]) -> int:
 
 
 def to_source(author_id: int, message: dict[str, Any]) -> int:
-    return _publish(message, [channels.source(author_id).removeprefix(channels.prefix())])
+    return _publish(message, [channels.SOURCE, str(author_id)])
 
 
 def to_public(message: dict[str, Any]) -> int:
-    return _publish(message, [channels.public().removeprefix(channels.prefix())])
+    return _publish(message, [channels.PUBLIC])
 
 
 def to_control(message: dict[str, Any]) -> None:

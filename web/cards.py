@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString
 
 from accounts.models import User
 from feed.selectors import FeedItem
+from media.selectors import rows_of
 from tweets.selectors import reply_authors
 from web import media
 from web.content import linkify
@@ -122,7 +123,7 @@ def images_of(tweet: Any) -> list[Image]:
     if items is None:
         items = getattr(tweet, "media", None)
     if isinstance(items, str):  # a cached feed body's rows, as their JSON text
-        items = media.rows_of(items)
+        items = rows_of(items)
     if not isinstance(items, list | tuple):
         return []
     images = []

@@ -52,8 +52,3 @@ def media_object(row: Any) -> dict[str, Any]:
     """A compact media row (a cached tweet body's) as the media object."""
     formatted: dict[str, Any] = media_selectors.media_object(row)
     return formatted
-
-
-def rows_of(value: Any) -> Any:
-    """A tweet's media rows from either form it travels in (media.selectors.rows_of)."""
-    return media_selectors.rows_of(value)
