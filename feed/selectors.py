@@ -224,7 +224,7 @@ def _hydrated(
             states.append(row)
     found: dict[int, FeedItem] = {}
     for row in states:
-        tweet_id, in_reply_to_id, likes, replies, reposts, username, liked, reposted, by, reposted_at = row[:10]
+        tweet_id, username, by, reposted_at = row[0], row[5], row[8], row[9]
         body = bodies.get(tweet_id)
         if body is None:  # deleted between the two reads
             continue
@@ -232,23 +232,11 @@ def _hydrated(
         if accounts:
             found[tweet_id] = _with_accounts(row, body, mentions)
             continue
-        tweet = TweetRow(
-            tweet_id,
-            body.author_id,
-            AuthorRow(body.author_id, username, row[10]) if names else AuthorRow(body.author_id, username),
-            body.content,
-            body.created_at,
-            in_reply_to_id,
-            likes,
-            replies,
-            reposts,
-            liked,
-            reposted,
-            mentions,
-            body.tags,
-            body.media,
-            reply_to_username=row[11] if names else None,
-        )
+        if names:
+            author = AuthorRow(body.author_id, username, row[10])
+            tweet = _tweet_row(row, body, mentions, author, reply_to_username=row[11])
+        else:
+            tweet = _tweet_row(row, body, mentions, AuthorRow(body.author_id, username))
         found[tweet_id] = FeedItem(tweet, by, reposted_at)
     items: list[FeedItem] = []
     stale: list[int] = []
@@ -267,12 +255,19 @@ _N = len(_ACCOUNT_FIELDS)
 def _with_accounts(row: tuple, body: objects.TweetBody, mentions: list[dict]) -> FeedItem:
     """A FeedItem from a row of _STATE_ACCOUNTS_SQL: the base columns, then bookmarked, the
     replied-to author, the author's account fields, the repost id, the reposter's id and fields."""
-    tweet_id, in_reply_to_id, likes, replies, reposts, username, liked, reposted, by, reposted_at = row[:10]
-    bookmarked, reply_to_author_id = row[10], row[11]
+    username, by, reposted_at, bookmarked, reply_to_author_id = row[5], row[8], row[9], row[10], row[11]
     author = AccountRow(body.author_id, username, *row[12 : 12 + _N])
     repost_id, reposter_id = row[12 + _N], row[13 + _N]
     reposter = AccountRow(reposter_id, by, *row[14 + _N : 14 + 2 * _N]) if repost_id is not None else None
-    tweet = TweetRow(
+    tweet = _tweet_row(row, body, mentions, author, bookmarked=bookmarked, reply_to_author_id=reply_to_author_id)
+    return FeedItem(tweet, by, reposted_at, repost_id, reposter)
+
+
+def _tweet_row(row: tuple, body: objects.TweetBody, mentions: list[dict], author: Any, **extra: Any) -> TweetRow:
+    """A TweetRow from a state row's base columns (id, in_reply_to, counters, flags), the body,
+    and what the variant adds (`extra`: the Mastodon API's or the web's columns)."""
+    tweet_id, in_reply_to_id, likes, replies, reposts, _username, liked, reposted = row[:8]
+    return TweetRow(
         tweet_id,
         body.author_id,
         author,
@@ -287,10 +282,8 @@ def _with_accounts(row: tuple, body: objects.TweetBody, mentions: list[dict]) ->
         mentions,
         body.tags,
         body.media,
-        bookmarked,
-        reply_to_author_id,
+        **extra,
     )
-    return FeedItem(tweet, by, reposted_at, repost_id, reposter)
 
 
 def tweet_fanned_out(*, tweet_id: int) -> bool:
